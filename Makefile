@@ -1,0 +1,58 @@
+# Entry points of ../shared/contract/operations.md. Every target installs what it needs first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+REQUIREMENTS := requirements-dev.txt $(wildcard apps/*/requirements.txt)
+
+.PHONY: venv test lint run up down render diff cluster cluster-verify cluster-down sync images bench
+
+venv: $(INSTALLED)
+
+# Re-installs only when a requirements file changes.
+$(INSTALLED): $(REQUIREMENTS)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required: install it from https://www.python.org/downloads/")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+test: venv
+	@$(PY) -m ruff check .
+	@$(PY) -m pytest
+
+lint: venv
+	@$(PY) -m ruff check .
+
+run: venv
+	@$(PY) scripts/local_stack.py run
+
+up: venv
+	@$(PY) scripts/local_stack.py up
+
+down: venv
+	@$(PY) scripts/local_stack.py down
+
+render: venv
+	@$(PY) scripts/render.py
+
+diff: venv
+	@$(PY) scripts/render_diff.py $(BASE)
+
+cluster: venv
+	@$(PY) -m bootstrap.cluster up $(if $(DRY_RUN),--dry-run)
+
+cluster-verify: venv
+	@$(PY) scripts/cluster_verify.py
+
+cluster-down: venv
+	@$(PY) -m bootstrap.cluster down $(if $(DRY_RUN),--dry-run)
+
+sync: venv
+	@$(PY) -m bootstrap.cluster sync $(if $(DRY_RUN),--dry-run)
+
+images: venv
+	@$(PY) scripts/build_images.py
+
+bench: venv
+	@$(PY) scripts/bench.py
