@@ -1,0 +1,76 @@
+"""The endpoints every service has: ping, ready, reset, count, metrics."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+from pydantic import BaseModel
+from spectree import Response as Documented
+from spectree import SpecTree
+from sqlalchemy import MetaData, delete, func, select, text
+
+from service_core import db
+from service_core.errors import DATABASE_UNAVAILABLE, json_error
+from service_core.observability import metrics_response
+from service_core.validation import Message
+
+RESET_MESSAGE = "Todos los datos fueron eliminados"
+
+
+class Count(BaseModel):
+    count: int
+
+
+class Readiness(BaseModel):
+    status: str
+
+
+def common_blueprint(service: str, spec: SpecTree, metadata: MetaData, counted: type) -> Blueprint:
+    bp = Blueprint(f"{service}_common", __name__, url_prefix=f"/{service}")
+    tags = ["operations"]
+
+    @bp.get("/ping")
+    @spec.validate(resp=Documented("HTTP_200"), tags=tags)
+    def ping() -> Response:
+        """Liveness: answers `pong` without touching the database."""
+        return Response("pong", mimetype="text/plain")
+
+    @bp.get("/ready")
+    @spec.validate(resp=Documented(HTTP_200=Readiness, HTTP_503=Message), tags=tags)
+    def ready():
+        """Readiness: the database answers `SELECT 1`."""
+        try:
+            with db.engine().connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return json_error(503, DATABASE_UNAVAILABLE)
+        return {"status": "ready"}
+
+    @bp.post("/reset")
+    @spec.validate(resp=Documented(HTTP_200=Message), tags=tags)
+    def reset():
+        """Deletes every row of this service's data. No authentication."""
+        session = db.session()
+        for table in reversed(metadata.sorted_tables):
+            session.execute(delete(table))
+        session.commit()
+        return {"msg": RESET_MESSAGE}
+
+    @bp.get("/count")
+    @spec.validate(resp=Documented(HTTP_200=Count), tags=tags)
+    def count():
+        """Number of rows of the service's main entity."""
+        return {"count": db.session().scalar(select(func.count()).select_from(counted))}
+
+    @bp.get("/openapi.json")
+    @spec.validate(resp=Documented("HTTP_200"), tags=tags)
+    def openapi():
+        """This document (OpenAPI 3.1)."""
+        return spec.spec
+
+    @bp.get("/metrics")
+    @spec.validate(resp=Documented("HTTP_200"), tags=tags)
+    def metrics() -> Response:
+        """Prometheus metrics: requests by endpoint and status, latency, database pool."""
+        return metrics_response()
+
+    return bp

@@ -1,0 +1,50 @@
+"""Service settings, read once from the environment variables of operations.md."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
+
+# SQLAlchemy >= 2.1 maps a bare postgresql:// URL to psycopg 3; the services ship psycopg2.
+_DRIVER = "postgresql+psycopg2"
+
+
+def normalise_database_uri(uri: str) -> str:
+    """Map `postgres://` and `postgresql://` URLs to the psycopg2 driver, keeping everything else."""
+    url = make_url(uri)
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername=_DRIVER)
+    return url.render_as_string(hide_password=False)
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    database_uri: str
+    flask_env: str = "production"
+    users_path: str | None = None
+    token_ttl_seconds: int = 3600
+
+    @classmethod
+    def from_env(cls, service: str, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        uri = env.get("DATABASE_URI")
+        if not uri:
+            raise ConfigError(f"DATABASE_URI is not set: give the {service} service its database URL.")
+        ttl = env.get("TOKEN_TTL_SECONDS", "3600")
+        if not ttl.isdigit() or int(ttl) <= 0:
+            raise ConfigError("TOKEN_TTL_SECONDS must be a positive whole number of seconds.")
+        users_path = env.get("USERS_PATH")
+        return cls(
+            service=service,
+            database_uri=normalise_database_uri(uri),
+            flask_env=env.get("FLASK_ENV", "production"),
+            users_path=users_path.rstrip("/") if users_path else None,
+            token_ttl_seconds=int(ttl),
+        )

@@ -1,0 +1,29 @@
+"""gunicorn settings shared by the containers and the local stack: `gunicorn -c python:service_core.gunicorn_conf`.
+
+The bind address stays on the command line, where each caller sets it.
+"""
+
+import os
+import shutil
+import tempfile
+
+# Metrics from every worker: prometheus_client reads this variable when it is first imported, so it
+# is set here, in the master, before any worker imports the app.
+_metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), f"prometheus-{os.getpid()}")
+)
+shutil.rmtree(_metrics_dir, ignore_errors=True)
+os.makedirs(_metrics_dir, exist_ok=True)
+
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_tmp_dir = tempfile.gettempdir()  # the root filesystem is read-only in the cluster
+graceful_timeout = 20  # SIGTERM: in-flight requests finish before the worker exits
+keepalive = 5
+accesslog = None  # the app logs one JSON line per request itself
+
+
+def child_exit(_server, worker):  # noqa: ANN001 - gunicorn's hook signature
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

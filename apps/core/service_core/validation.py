@@ -1,0 +1,118 @@
+"""Declared request/response schemas (pydantic) that both validate requests and document the API.
+
+spectree turns the pydantic models on each view into the service's OpenAPI document; the hook below
+turns every validation failure into the contract's `{"msg": ...}` body.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from flask import Request, abort
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.page import PAGE_TEMPLATES
+
+from service_core.errors import json_error
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class Body(BaseModel):
+    """A JSON request body: JSON types are taken literally (`"5"` is not a number, `1` not a boolean)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class Query(BaseModel):
+    """Query parameters: strings by nature, so conversions are allowed; unknown ones are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class Message(BaseModel):
+    msg: str
+
+
+def _check_uuid(value: str) -> str:
+    try:
+        uuid.UUID(value)
+    except ValueError as exc:
+        raise ValueError("must be a UUID") from exc
+    return value
+
+
+UUIDStr = Annotated[str, AfterValidator(_check_uuid), Field(json_schema_extra={"format": "uuid"})]
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text: refuse it here (400) rather than fail in the database (500).
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def text(max_length: int = 255, min_length: int = 0, pattern: str | None = None) -> Any:
+    """A string field that the database can always store: bounded, without NUL."""
+    bounds = Field(min_length=min_length, max_length=max_length, pattern=pattern)
+    return Annotated[str, bounds, AfterValidator(_no_nul)]
+
+
+Limit = Annotated[int | None, Field(default=None, ge=1, le=1000, description="Page size (default: all)")]
+Offset = Annotated[int, Field(default=0, ge=0, description="Rows to skip")]
+
+
+def describe(error: ValidationError) -> str:
+    """One readable line for the first problem: `field: reason`."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "body"
+    return f"{field}: {first['msg']}"
+
+
+def _check_body(request: Request) -> None:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return  # an empty body is an object with every field missing: the model reports which
+    if not request.is_json:
+        abort(json_error(415, "El cuerpo debe ser JSON (Content-Type: application/json)"))
+    try:
+        body: Any = json.loads(raw)
+    except ValueError:
+        abort(json_error(400, "El cuerpo no es JSON válido"))
+    if not isinstance(body, dict):
+        abort(json_error(400, "El cuerpo debe ser un objeto JSON"))
+
+
+def _before(request: Request, _response: Any, error: ValidationError | None, *_: Any) -> None:
+    if request.method in _BODY_METHODS:
+        _check_body(request)
+    if error is not None:
+        abort(json_error(400, describe(error)))
+
+
+def make_spec(service: str, description: str) -> SpecTree:
+    """The service's spec: validation failures answered with 400, document served by `common`.
+
+    spectree leaves out of the document every route under its own path, so its pages live under
+    `/<service>/docs/` and `/<service>/openapi.json` is served as an ordinary, documented route.
+    """
+    return SpecTree(
+        "flask",
+        path=f"{service}/docs",
+        title=f"{service} service",
+        description=description,
+        version="1.0.0",
+        validation_error_status=400,
+        validation_error_model=Message,
+        before=_before,
+        annotations=False,
+        page_templates={"redoc": PAGE_TEMPLATES["redoc"]},
+        security_schemes=[
+            SecurityScheme(
+                name="bearer", data=SecuritySchemeData(type="http", scheme="bearer", bearer_format="UUID")
+            )
+        ],
+    )
+
+
+BEARER = {"bearer": []}

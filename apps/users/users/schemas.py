@@ -1,0 +1,57 @@
+"""Request and response bodies of the users API (they also make its OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from service_core.validation import Body, text
+
+Status = Literal["POR_VERIFICAR", "NO_VERIFICADO", "VERIFICADO"]
+Email = text(pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class NewUser(Body):
+    username: text(min_length=1)
+    password: text(min_length=1)
+    email: Email
+    dni: text() | None = None
+    fullName: text() | None = None  # noqa: N815 - the contract's field names
+    phoneNumber: text() | None = None  # noqa: N815
+
+
+class UserUpdate(Body):
+    """Any subset of the four fields; at least one must be present."""
+
+    # Defaults are not validated: an absent field stays None, an explicit null is refused.
+    status: Status = Field(default=None, validate_default=False)
+    dni: text() = Field(default=None, validate_default=False)
+    fullName: text() = Field(default=None, validate_default=False)  # noqa: N815
+    phoneNumber: text() = Field(default=None, validate_default=False)  # noqa: N815
+
+
+class Credentials(Body):
+    username: text(min_length=1)
+    password: text(min_length=1)
+
+
+class Created(BaseModel):
+    id: str
+    createdAt: str  # noqa: N815
+
+
+class Session(BaseModel):
+    id: str
+    token: str
+    expireAt: str  # noqa: N815
+
+
+class Me(BaseModel):
+    id: str
+    username: str
+    email: str
+    fullName: str | None  # noqa: N815
+    dni: str | None
+    phoneNumber: str | None  # noqa: N815
+    status: Status
