@@ -21,6 +21,9 @@ worker_tmp_dir = tempfile.gettempdir()  # the root filesystem is read-only in th
 graceful_timeout = 20  # SIGTERM: in-flight requests finish before the worker exits
 keepalive = 5
 accesslog = None  # the app logs one JSON line per request itself
+# gunicorn's control socket defaults to one path under $HOME: shared by every service on a host, and
+# unwritable on a read-only root filesystem.
+control_socket_disable = True
 
 
 def child_exit(_server, worker):  # noqa: ANN001 - gunicorn's hook signature

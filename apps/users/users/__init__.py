@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from service_core import create_service_app
+from service_core.app import create_service_app
 from service_core.config import Settings
 from users.api import api
 from users.models import Base, User

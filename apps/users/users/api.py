@@ -9,7 +9,8 @@ from spectree import Response as Documented
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from service_core import db, settings
+from service_core import db
+from service_core.app import settings
 from service_core.auth import EXPIRY_HEADER
 from service_core.bearer import INVALID_TOKEN, bearer_token
 from service_core.errors import ApiError

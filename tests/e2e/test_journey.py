@@ -1,0 +1,93 @@
+"""A user's whole journey over real HTTP against the running local stack, then users going away."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from scripts.local_stack import LocalStack
+
+
+def later(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def test_sign_up_to_offer_and_back(stack: LocalStack) -> None:
+    users, routes, posts, offers = (stack.url(name) for name in ("users", "routes", "posts", "offers"))
+    name = f"e2e-{uuid.uuid4().hex[:8]}"
+    credentials = {"username": name, "password": "pw-e2e", "email": f"{name}@example.com"}
+    assert requests.post(f"{users}/users", json=credentials, timeout=5).status_code == 201
+    session = requests.post(f"{users}/users/auth", json=credentials, timeout=5).json()
+    auth = {"Authorization": f"Bearer {session['token']}"}
+
+    flight = f"FL-{uuid.uuid4().hex[:6]}"
+    route = requests.post(f"{routes}/routes", headers=auth, timeout=5, json={
+        "flightId": flight, "sourceAirportCode": "BOG", "sourceCountry": "Colombia",
+        "destinyAirportCode": "MIA", "destinyCountry": "USA", "bagCost": 120,
+        "plannedStartDate": later(10), "plannedEndDate": later(11),
+    })
+    assert route.status_code == 201, route.text
+    route_id = route.json()["id"]
+
+    post = requests.post(f"{posts}/posts", headers=auth, timeout=5, json={"routeId": route_id, "expireAt": later(5)})
+    assert post.status_code == 201, post.text
+    post_id = post.json()["id"]
+    assert post.json()["userId"] == session["id"]
+
+    offer = requests.post(f"{offers}/offers", headers=auth, timeout=5, json={
+        "postId": post_id, "description": "a book", "size": "SMALL", "fragile": False, "offer": 25.5,
+    })
+    assert offer.status_code == 201, offer.text
+    offer_id = offer.json()["id"]
+
+    def listed(url: str, **params: str) -> list[str]:
+        response = requests.get(url, headers=auth, params=params, timeout=5)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()]
+
+    assert listed(f"{routes}/routes", flight=flight) == [route_id]
+    assert listed(f"{routes}/routes", flight="NOPE") == []
+    assert listed(f"{posts}/posts", route=route_id) == [post_id]
+    assert listed(f"{posts}/posts", owner="me", expire="false") == [post_id]
+    assert listed(f"{posts}/posts", owner=session["id"], expire="true") == []
+    assert listed(f"{offers}/offers", post=post_id) == [offer_id]
+    assert listed(f"{offers}/offers", owner="me", post=post_id) == [offer_id]
+    assert listed(f"{offers}/offers", owner=str(uuid.uuid4())) == []
+
+    for url, message in ((f"{offers}/offers/{offer_id}", "la oferta fue eliminada"),
+                         (f"{posts}/posts/{post_id}", "la publicación fue eliminada"),
+                         (f"{routes}/routes/{route_id}", "el trayecto fue eliminado")):
+        assert requests.get(url, headers=auth, timeout=5).status_code == 200
+        deleted = requests.delete(url, headers=auth, timeout=5)
+        assert (deleted.status_code, deleted.json()) == (200, {"msg": message})
+        assert requests.get(url, headers=auth, timeout=5).status_code == 404
+
+
+def test_without_users_the_others_answer_503_quickly_and_recover(stack: LocalStack) -> None:
+    users = stack.url("users")
+    name = f"e2e-{uuid.uuid4().hex[:8]}"
+    credentials = {"username": name, "password": "pw-e2e", "email": f"{name}@example.com"}
+    requests.post(f"{users}/users", json=credentials, timeout=5)
+    auth = {"Authorization": f"Bearer {requests.post(f'{users}/users/auth', json=credentials, timeout=5).json()['token']}"}
+    # A token nobody has seen yet, so no service can answer from its cache.
+    unseen = {"Authorization": f"Bearer {uuid.uuid4()}"}
+    lists = [f"{stack.url(name)}/{name}" for name in ("routes", "posts", "offers")]
+
+    stack.processes["users"].stop()
+    try:
+        for url in lists:
+            started = time.monotonic()
+            response = requests.get(url, headers=unseen, timeout=10)
+            assert response.status_code == 503, url
+            assert isinstance(response.json()["msg"], str)
+            assert time.monotonic() - started < 3
+    finally:
+        stack.processes["users"].start()
+        stack.processes["users"].wait_ready()
+
+    for url in lists:  # recovered without restarting routes, posts or offers
+        assert requests.get(url, headers=auth, timeout=5).status_code == 200
+        assert requests.get(url, headers=unseen, timeout=5).status_code == 401

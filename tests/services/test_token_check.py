@@ -1,0 +1,83 @@
+"""The token check of routes, posts and offers against a real users service: expiry, outage, slowness."""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+
+from scripts.service_process import ServiceProcess, service_env
+from tests.conftest import free_port
+from tests.services.conftest import make_app
+
+DEPENDENT = ("routes", "posts", "offers")
+
+
+@pytest.fixture(scope="module")
+def short_lived_users(migrated_database: Callable[[str], str]) -> Iterator[str]:
+    """A users service whose tokens live two seconds."""
+    server = ServiceProcess("users", free_port(),
+                            service_env("users", migrated_database("users"), TOKEN_TTL_SECONDS="2"))
+    server.start()
+    try:
+        server.wait_ready()
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def silent_users() -> Iterator[str]:
+    """A port that accepts connections and never answers: a users service that hangs."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def log_in(users_url: str) -> dict[str, str]:
+    name = f"ttl-{uuid.uuid4().hex[:10]}"
+    body = {"username": name, "password": "pw", "email": f"{name}@example.com"}
+    assert requests.post(f"{users_url}/users", json=body, timeout=5).status_code == 201
+    token = requests.post(f"{users_url}/users/auth", json=body, timeout=5).json()["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_an_expired_token_is_refused_by_all_three(
+    short_lived_users: str, migrated_database: Callable[[str], str]
+) -> None:
+    clients = {name: make_app(name, migrated_database(name), USERS_PATH=short_lived_users).test_client()
+               for name in DEPENDENT}
+    headers = log_in(short_lived_users)
+    for name, client in clients.items():
+        assert client.get(f"/{name}", headers=headers).status_code == 200  # and now cached
+    time.sleep(2.2)
+    for name, client in clients.items():
+        response = client.get(f"/{name}", headers=headers)
+        assert response.status_code == 401, name  # the cache never outlives the token
+        assert response.json["msg"]
+
+
+@pytest.mark.parametrize("name", DEPENDENT)
+def test_unreachable_users_is_503_at_once(name: str, migrated_database: Callable[[str], str]) -> None:
+    client = make_app(name, migrated_database(name), USERS_PATH=f"http://127.0.0.1:{free_port()}").test_client()
+    started = time.monotonic()
+    response = client.get(f"/{name}", headers={"Authorization": f"Bearer {uuid.uuid4()}"})
+    assert response.status_code == 503
+    assert response.json == {"msg": "El servicio de usuarios no está disponible"}
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("name", DEPENDENT)
+def test_hanging_users_is_503_within_3_seconds(
+    name: str, silent_users: str, migrated_database: Callable[[str], str]
+) -> None:
+    client = make_app(name, migrated_database(name), USERS_PATH=silent_users).test_client()
+    started = time.monotonic()
+    response = client.post(f"/{name}", json={}, headers={"Authorization": f"Bearer {uuid.uuid4()}"})
+    assert response.status_code == 503
+    assert time.monotonic() - started < 3
