@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+import requests
 
+from scripts.local_stack import LocalStack, running_stack
 from scripts.postgres_server import LocalPostgres
 from service_core.config import normalise_database_uri
 from service_core.migrate import upgrade
@@ -16,6 +21,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@dataclass
+class Caller:
+    """A signed-up, logged-in user of a real users service."""
+
+    id: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def sign_up_and_log_in(users_url: str) -> Caller:
+    name = f"user-{uuid.uuid4().hex[:12]}"
+    body = {"username": name, "password": "s3cret-pw", "email": f"{name}@example.com"}
+    assert requests.post(f"{users_url}/users", json=body, timeout=5).status_code == 201
+    session = requests.post(f"{users_url}/users/auth", json=body, timeout=5).json()
+    return Caller(session["id"], session["token"])
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +64,14 @@ def migrated_database(postgres: LocalPostgres) -> Callable[[str], str]:
         return made[service]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """The whole local stack (PostgreSQL + four gunicorn services), on free ports of its own."""
+    state: Path = tmp_path_factory.mktemp("stack")
+    ports = {service: free_port() for service in ("users", "routes", "posts", "offers")}
+    with (state / "services.log").open("ab") as log, running_stack(
+        LocalStack(state, ports=ports, postgres_port=free_port()), log
+    ) as running:
+        yield running

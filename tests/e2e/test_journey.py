@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from scripts.local_stack import LocalStack
+from tests.conftest import sign_up_and_log_in
 
 
 def later(days: int) -> str:
@@ -17,11 +18,8 @@ def later(days: int) -> str:
 
 def test_sign_up_to_offer_and_back(stack: LocalStack) -> None:
     users, routes, posts, offers = (stack.url(name) for name in ("users", "routes", "posts", "offers"))
-    name = f"e2e-{uuid.uuid4().hex[:8]}"
-    credentials = {"username": name, "password": "pw-e2e", "email": f"{name}@example.com"}
-    assert requests.post(f"{users}/users", json=credentials, timeout=5).status_code == 201
-    session = requests.post(f"{users}/users/auth", json=credentials, timeout=5).json()
-    auth = {"Authorization": f"Bearer {session['token']}"}
+    caller = sign_up_and_log_in(users)
+    auth = caller.headers
 
     flight = f"FL-{uuid.uuid4().hex[:6]}"
     route = requests.post(f"{routes}/routes", headers=auth, timeout=5, json={
@@ -35,7 +33,7 @@ def test_sign_up_to_offer_and_back(stack: LocalStack) -> None:
     post = requests.post(f"{posts}/posts", headers=auth, timeout=5, json={"routeId": route_id, "expireAt": later(5)})
     assert post.status_code == 201, post.text
     post_id = post.json()["id"]
-    assert post.json()["userId"] == session["id"]
+    assert post.json()["userId"] == caller.id
 
     offer = requests.post(f"{offers}/offers", headers=auth, timeout=5, json={
         "postId": post_id, "description": "a book", "size": "SMALL", "fragile": False, "offer": 25.5,
@@ -52,7 +50,7 @@ def test_sign_up_to_offer_and_back(stack: LocalStack) -> None:
     assert listed(f"{routes}/routes", flight="NOPE") == []
     assert listed(f"{posts}/posts", route=route_id) == [post_id]
     assert listed(f"{posts}/posts", owner="me", expire="false") == [post_id]
-    assert listed(f"{posts}/posts", owner=session["id"], expire="true") == []
+    assert listed(f"{posts}/posts", owner=caller.id, expire="true") == []
     assert listed(f"{offers}/offers", post=post_id) == [offer_id]
     assert listed(f"{offers}/offers", owner="me", post=post_id) == [offer_id]
     assert listed(f"{offers}/offers", owner=str(uuid.uuid4())) == []
@@ -67,11 +65,7 @@ def test_sign_up_to_offer_and_back(stack: LocalStack) -> None:
 
 
 def test_without_users_the_others_answer_503_quickly_and_recover(stack: LocalStack) -> None:
-    users = stack.url("users")
-    name = f"e2e-{uuid.uuid4().hex[:8]}"
-    credentials = {"username": name, "password": "pw-e2e", "email": f"{name}@example.com"}
-    requests.post(f"{users}/users", json=credentials, timeout=5)
-    auth = {"Authorization": f"Bearer {requests.post(f'{users}/users/auth', json=credentials, timeout=5).json()['token']}"}
+    auth = sign_up_and_log_in(stack.url("users")).headers
     # A token nobody has seen yet, so no service can answer from its cache.
     unseen = {"Authorization": f"Bearer {uuid.uuid4()}"}
     lists = [f"{stack.url(name)}/{name}" for name in ("routes", "posts", "offers")]

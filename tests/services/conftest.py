@@ -7,18 +7,15 @@ gunicorn in its own process, as in the cluster.
 from __future__ import annotations
 
 import importlib
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
 from scripts.service_process import ServiceProcess, service_env
 from service_core.config import Settings
-from tests.conftest import free_port
+from tests.conftest import Caller, free_port, sign_up_and_log_in
 
 
 def make_app(service: str, database_uri: str, **environ: str) -> Flask:
@@ -38,30 +35,10 @@ def users_server(migrated_database: Callable[[str], str]) -> Iterator[str]:
         server.stop()
 
 
-@dataclass
-class Caller:
-    """A signed-up, logged-in user of the users service."""
-
-    id: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
 @pytest.fixture
 def sign_up(users_server: str) -> Callable[[], Caller]:
     """`sign_up()` creates a new user through the real users service and logs it in."""
-
-    def make() -> Caller:
-        name = f"user-{uuid.uuid4().hex[:12]}"
-        body = {"username": name, "password": "s3cret-pw", "email": f"{name}@example.com"}
-        assert requests.post(f"{users_server}/users", json=body, timeout=5).status_code == 201
-        session = requests.post(f"{users_server}/users/auth", json=body, timeout=5).json()
-        return Caller(session["id"], session["token"])
-
-    return make
+    return lambda: sign_up_and_log_in(users_server)
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-import requests
 
 from scripts.service_process import ServiceProcess, service_env
-from tests.conftest import free_port
+from tests.conftest import free_port, sign_up_and_log_in
 from tests.services.conftest import make_app
 
 DEPENDENT = ("routes", "posts", "offers")
@@ -39,20 +38,12 @@ def silent_users() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
-def log_in(users_url: str) -> dict[str, str]:
-    name = f"ttl-{uuid.uuid4().hex[:10]}"
-    body = {"username": name, "password": "pw", "email": f"{name}@example.com"}
-    assert requests.post(f"{users_url}/users", json=body, timeout=5).status_code == 201
-    token = requests.post(f"{users_url}/users/auth", json=body, timeout=5).json()["token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_an_expired_token_is_refused_by_all_three(
     short_lived_users: str, migrated_database: Callable[[str], str]
 ) -> None:
     clients = {name: make_app(name, migrated_database(name), USERS_PATH=short_lived_users).test_client()
                for name in DEPENDENT}
-    headers = log_in(short_lived_users)
+    headers = sign_up_and_log_in(short_lived_users).headers
     for name, client in clients.items():
         assert client.get(f"/{name}", headers=headers).status_code == 200  # and now cached
     time.sleep(2.2)

@@ -9,6 +9,7 @@ from sqlalchemy import MetaData
 from service_core.auth import UsersClient
 from service_core.common import common_blueprint
 from service_core.config import ConfigError, Settings
+from service_core.converters import IdConverter
 from service_core.db import init_engine
 from service_core.errors import register_error_handlers
 from service_core.observability import init_observability
@@ -35,6 +36,7 @@ def create_service_app(
         SETTINGS=settings,
     )
     app.json.sort_keys = False
+    app.url_map.converters["uuid"] = IdConverter
     init_engine(app, settings.database_uri)
     if needs_users:
         if not settings.users_path:

@@ -59,7 +59,7 @@ def create_user():
     return {"id": str(user.id), "createdAt": iso(user.created_at)}, 201
 
 
-@api.patch("/<user_id>")
+@api.patch("/<uuid:user_id>")
 @spec.validate(
     json=UserUpdate, resp=Documented(HTTP_200=Message, HTTP_400=Message, HTTP_404=Message), tags=TAGS
 )

@@ -1,0 +1,86 @@
+"""A closed-loop HTTP load generator: N threads, each with its own keep-alive connection, for a fixed time."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import requests
+
+# One request: (method, url, headers, json body or None) made fresh per call (e.g. unique bodies).
+RequestFactory = Callable[[], tuple[str, str, dict[str, str], object]]
+
+
+@dataclass
+class Result:
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, round(fraction * (len(sorted_values) - 1)))
+    return sorted_values[index]
+
+
+def run_load(make_request: RequestFactory, *, expect: int, concurrency: int, seconds: float,
+             warmup: float = 1.0) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + warmup + seconds
+    measure_from = time.monotonic() + warmup
+
+    def worker() -> None:
+        nonlocal errors
+        session = requests.Session()
+        mine: list[float] = []
+        failed = 0
+        while (now := time.monotonic()) < stop_at:
+            method, url, headers, body = make_request()
+            started = time.perf_counter()
+            try:
+                status = session.request(method, url, headers=headers, json=body, timeout=10).status_code
+            except requests.RequestException:
+                status = 0
+            elapsed = time.perf_counter() - started
+            if now >= measure_from:
+                mine.append(elapsed)
+                failed += status != expect
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies.sort()
+    return Result(requests=len(latencies), errors=errors, seconds=seconds, rps=len(latencies) / seconds,
+                  p50_ms=percentile(latencies, 0.5) * 1000, p99_ms=percentile(latencies, 0.99) * 1000)
+
+
+def median_latency_ms(make_request: RequestFactory, *, expect: int, count: int) -> float:
+    """Sequential requests (no queueing): the latency of the query itself."""
+    session = requests.Session()
+    samples = []
+    for _ in range(count):
+        method, url, headers, body = make_request()
+        started = time.perf_counter()
+        status = session.request(method, url, headers=headers, json=body, timeout=10).status_code
+        samples.append(time.perf_counter() - started)
+        if status != expect:
+            raise RuntimeError(f"{method} {url} answered {status}, expected {expect}")
+    return statistics.median(samples) * 1000
