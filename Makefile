@@ -43,7 +43,7 @@ cluster: venv
 	@$(PY) -m bootstrap.cluster up $(if $(DRY_RUN),--dry-run)
 
 cluster-verify: venv
-	@$(PY) scripts/cluster_verify.py
+	@$(PY) scripts/cluster_verify.py $(if $(DRY_RUN),--dry-run)
 
 cluster-down: venv
 	@$(PY) -m bootstrap.cluster down $(if $(DRY_RUN),--dry-run)

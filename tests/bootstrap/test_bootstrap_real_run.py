@@ -1,0 +1,196 @@
+"""The real run's execution path without a cluster: fake minikube/kubectl on PATH and a fake Kube.
+
+What is checked is what the dry run cannot show: the calls really happen in the promised order, decisions
+follow what was read (running profile, existing secrets), and secrets never reach the output.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bootstrap.cluster import main
+from tests.bootstrap.conftest import FakeKube, app, clean_env, make_bin
+
+STOPPED = """echo '{"Name":"marketplace","Host":"Stopped","Kubelet":"Stopped","APIServer":"Stopped"}'; exit 7"""
+RUNNING = """echo '{"Name":"marketplace","Host":"Running","Kubelet":"Running","APIServer":"Running"}'"""
+REPO = {"REPO_URL": "https://github.com/acme/marketplace.git", "REVISION": "feature/x"}
+
+
+def minikube_script(status: str) -> str:
+    return f'if [ "$1" = status ]; then {status}; fi'
+
+
+def run(tmp_path: Path, kube: FakeKube, args: list[str], status: str = STOPPED,
+        **env: str) -> tuple[int, str, list[str]]:
+    log = kube.log
+    bin_dir = make_bin(tmp_path / "bin", {"minikube": minikube_script(status), "kubectl": "exit 0",
+                                          "docker": "exit 0"}, log)
+    out = io.StringIO()
+    rc = main(args, env=clean_env(bin_dir, **env), executable=str(bin_dir / "python"),
+              connect=lambda: kube, out=out, platform="linux")
+    calls = log.read_text().splitlines() if log.exists() else []
+    return rc, out.getvalue(), calls
+
+
+def index(calls: list[str], prefix: str) -> int:
+    matching = [i for i, call in enumerate(calls) if call.startswith(prefix)]
+    assert matching, f"no call starting with {prefix!r} in {calls}"
+    return matching[0]
+
+
+def test_first_run_does_everything_in_order(tmp_path: Path) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    rc, out, calls = run(tmp_path, kube, ["up"], **REPO)
+
+    assert rc == 0, out
+    order = [index(calls, prefix) for prefix in (
+        "minikube status -p marketplace",
+        "minikube start -p marketplace --driver=docker --kubernetes-version=v1.36.4 --cni=calico"
+        " --addons=metrics-server",
+        "api read DaemonSet kube-system/calico-node",
+        "api list Secrets default",
+        "api create Secret default/users-db-credentials",
+        "kubectl --context marketplace apply --server-side --force-conflicts -k bootstrap/argocd",
+        "kubectl --context marketplace wait --for=condition=Established",
+        "kubectl --context marketplace -n argocd rollout status",
+        "api apply AppProject argocd/marketplace marketplace-bootstrap",
+        "api apply Application argocd/marketplace-root marketplace-bootstrap",
+        "api list Applications argocd",
+        "api read Node addresses",
+        "api read Secret argocd/argocd-initial-admin-secret",
+    )]
+    assert order == sorted(order)
+    assert "Argo CD UI:      http://192.168.49.2:30080" in out
+    assert "Admin password:  admin-pw-from-secret" in out
+    for service, port in (("users", 30001), ("routes", 30002), ("offers", 30003), ("posts", 30004)):
+        assert f"http://192.168.49.2:{port}/{service}/ping" in out
+
+
+def test_secrets_are_random_well_formed_and_never_printed(tmp_path: Path) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    rc, out, _ = run(tmp_path, kube, ["up"], **REPO)
+
+    assert rc == 0
+    assert set(kube.created) == {f"{s}-db-credentials" for s in ("users", "routes", "offers", "posts")}
+    passwords = {data["POSTGRES_PASSWORD"] for data in kube.created.values()}
+    assert len(passwords) == 4 and all(len(p) >= 32 for p in passwords)
+    assert kube.created["users-db-credentials"]["POSTGRES_USER"] == "users"
+    assert not any(password in out for password in passwords)
+
+
+def test_rerun_on_a_running_cluster_keeps_minikube_and_the_existing_secrets(tmp_path: Path) -> None:
+    kube = FakeKube(tmp_path / "calls.log", existing_secrets={"users-db-credentials", "posts-db-credentials"})
+    rc, out, calls = run(tmp_path, kube, ["up"], status=RUNNING, **REPO)
+
+    assert rc == 0, out
+    assert not [call for call in calls if call.startswith("minikube start")]
+    assert "keep  Minikube profile marketplace: already running" in out
+    assert set(kube.created) == {"routes-db-credentials", "offers-db-credentials"}
+    assert "keep  Secret default/users-db-credentials: exists" in out
+    assert "keep  Secret default/posts-db-credentials: exists" in out
+
+
+def test_the_argocd_objects_carry_the_repository_and_revision(tmp_path: Path) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    rc, _, _ = run(tmp_path, kube, ["up"], **REPO)
+
+    assert rc == 0
+    project, root = kube.applied
+    assert (project["kind"], root["kind"]) == ("AppProject", "Application")
+    assert project["spec"]["sourceRepos"] == [REPO["REPO_URL"]]
+    assert root["spec"]["source"]["repoURL"] == REPO["REPO_URL"]
+    assert root["spec"]["source"]["targetRevision"] == REPO["REVISION"]
+    values = {op["path"]: op["value"] for patch in root["spec"]["source"]["kustomize"]["patches"]
+              for op in yaml.safe_load(patch["patch"])}
+    assert values == {"/spec/source/repoURL": REPO["REPO_URL"], "/spec/source/targetRevision": REPO["REVISION"]}
+
+
+def test_a_profile_without_calico_stops_the_run_with_how_to_fix_it(tmp_path: Path, capsys: Any) -> None:
+    kube = FakeKube(tmp_path / "calls.log", addons=False)
+    rc, _, calls = run(tmp_path, kube, ["up"], status=RUNNING, **REPO)
+
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "runs without Calico, so NetworkPolicies would not be enforced" in err
+    assert "`make cluster-down` then `make cluster`" in err
+    assert not [call for call in calls if "Secret" in call]
+
+
+def test_missing_prerequisites_stop_the_real_run_before_anything(tmp_path: Path, capsys: Any) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    log = tmp_path / "calls.log"
+    kube = FakeKube(log)
+    rc = main(["up"], env=clean_env(empty, **REPO), executable=str(empty / "python"),
+              connect=lambda: kube, out=io.StringIO())
+
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "minikube is not installed" in err and "kubectl was found neither" in err
+    assert "No Minikube driver was found" in err
+    assert not log.exists()
+
+
+def test_no_origin_and_no_repo_url_stops_the_real_run(tmp_path: Path, capsys: Any) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    rc, _, calls = run(tmp_path, kube, ["up"], REVISION="main")  # no git on PATH, no REPO_URL
+
+    assert rc == 1
+    assert "set REPO_URL to the https URL" in capsys.readouterr().err
+    assert calls == []
+
+
+@pytest.mark.parametrize("timeout", ["0.01"])
+def test_timeout_names_the_applications_that_are_not_ready(tmp_path: Path, timeout: str, capsys: Any) -> None:
+    apps = [app("marketplace-root"), app("users", "OutOfSync", "Missing"),
+            app("routes", "Synced", "Degraded", operationState={"phase": "Failed", "message": "boom"})]
+    kube = FakeKube(tmp_path / "calls.log", applications=apps)
+    rc, out, _ = run(tmp_path, kube, ["up"], WAIT_TIMEOUT=timeout, **REPO)
+
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "users: OutOfSync/Missing" in err
+    assert "routes: Synced/Degraded (sync Failed: boom)" in err
+    assert "offers: not created yet" in err and "posts: not created yet" in err
+    assert "marketplace-root" not in err.split("Healthy:")[1]
+    assert "users: OutOfSync/Missing" in out  # the progress lines
+
+
+def test_sync_asks_for_a_hard_refresh_of_every_application(tmp_path: Path) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    rc, out, calls = run(tmp_path, kube, ["sync"])
+
+    assert rc == 0, out
+    assert kube.annotated == [(name, "argocd.argoproj.io/refresh", "hard")
+                              for name in sorted(["marketplace-root", "users", "routes", "offers", "posts"])]
+    assert calls[0] == "api list Applications argocd"
+
+
+def test_down_deletes_the_profile(tmp_path: Path) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    rc, _, calls = run(tmp_path, kube, ["down"])
+
+    assert rc == 0
+    assert calls == ["minikube delete -p marketplace"]
+
+
+def test_an_api_error_is_one_line_naming_the_call(tmp_path: Path, capsys: Any) -> None:
+    from kubernetes.client.exceptions import ApiException
+
+    class Forbidden(FakeKube):
+        def create_secret(self, *args: Any) -> bool:
+            error = ApiException(status=403, reason="Forbidden")
+            error.body = '{"kind": "Status", "message": "secrets is forbidden: User \\"x\\" cannot create"}'
+            raise error
+
+    rc, _, _ = run(tmp_path, Forbidden(tmp_path / "calls.log"), ["up"], **REPO)
+
+    assert rc == 1
+    assert capsys.readouterr().err == (
+        "error: `create Secret default/users-db-credentials (POSTGRES_USER=users POSTGRES_PASSWORD=<random>)`"
+        ' failed: HTTP 403 Forbidden: secrets is forbidden: User "x" cannot create\n')
