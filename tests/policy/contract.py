@@ -1,0 +1,43 @@
+"""What the rendered manifests must say, as CONTRIBUTING.md and ../shared/contract/operations.md state it.
+
+Written here again on purpose: the policy tests check gitops/ against the contract, not against itself.
+"""
+
+from __future__ import annotations
+
+NAMESPACE = "default"
+ARGOCD_NAMESPACE = "argocd"
+IN_CLUSTER = "https://kubernetes.default.svc"
+REPO_URL = "https://github.com/gitops-marketplace/marketplace.git"  # the committed placeholder
+PROJECT = "marketplace"
+ROOT_APP = "marketplace-root"
+
+NODE_PORTS = {"users": 30001, "routes": 30002, "offers": 30003, "posts": 30004}
+SERVICES = tuple(NODE_PORTS)
+TOKEN_CLIENTS = ("routes", "offers", "posts")  # they call users' `GET /users/me`
+APP_PORT = 5000
+DATABASE_PORT = 5432
+
+# The environment a service container needs (CONTRIBUTING.md "Environment of a service container").
+REQUIRED_ENV = ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "DATABASE_URI", "FLASK_ENV")
+CREDENTIAL_ENV = ("POSTGRES_USER", "POSTGRES_PASSWORD")
+USERS_PATH = "http://users:5000"
+FLASK_ENV = "production"
+APP_USER = 10001
+
+
+def required_env(service: str) -> tuple[str, ...]:
+    return REQUIRED_ENV + (("USERS_PATH",) if service in TOKEN_CLIENTS else ())
+
+
+def credentials_secret(service: str) -> str:
+    return f"{service}-db-credentials"
+
+
+def database_uri(service: str) -> str:
+    """DATABASE_URI once Kubernetes has expanded the plain variables (the secret ones stay references)."""
+    return f"postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@{service}-db:{DATABASE_PORT}/{service}"
+
+
+def migrate_command(service: str) -> list[str]:
+    return ["python", "-m", "service_core.migrate", service]

@@ -1,0 +1,491 @@
+"""The policy rules for the rendered workload manifests (build/manifests/<env>.yaml).
+
+Each rule is a pure function: the rendered objects in, a list of violations out, each starting with the
+`Kind/name` of the object at fault. RULES maps a rule's name to it; docs/policy.md lists them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from tests.policy import contract
+from tests.policy.manifests import (
+    Obj,
+    annotations,
+    apps,
+    containers,
+    databases,
+    env_list,
+    env_value,
+    main_container,
+    matches,
+    migrations,
+    of_kind,
+    pod_labels,
+    pod_spec,
+    ref,
+    service_of,
+    workloads,
+)
+
+Rule = Callable[[list[Obj]], list[str]]
+RULES: dict[str, Rule] = {}
+
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+HOOK = "argocd.argoproj.io/hook"
+HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
+DATA_PATH = "/var/lib/postgresql"  # where the PostgreSQL (>= 18) image keeps its data
+_VAR_REF = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+_PLACEHOLDER = re.compile(r"\bsvc\b")  # the service's name in gitops/base
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(function: Rule) -> Rule:
+        RULES[name] = function
+        return function
+
+    return register
+
+
+def run(docs: list[Obj], names: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Violations by rule name, for the named rules (all by default)."""
+    return {name: RULES[name](docs) for name in (RULES if names is None else names)}
+
+
+# --- Apps --------------------------------------------------------------------------------------------
+
+
+@rule("app-no-replicas")
+def app_no_replicas(docs: list[Obj]) -> list[str]:
+    return [
+        f"{ref(app)}: sets replicas ({app['spec']['replicas']}), which its HPA owns"
+        for app in apps(docs)
+        if "replicas" in app["spec"]
+    ]
+
+
+@rule("app-autoscaled")
+def app_autoscaled(docs: list[Obj]) -> list[str]:
+    found = []
+    hpas = of_kind(docs, "HorizontalPodAutoscaler")
+    for app in apps(docs):
+        targeting = [
+            hpa
+            for hpa in hpas
+            if hpa["apiVersion"] == "autoscaling/v2"
+            and hpa["spec"]["scaleTargetRef"].get("kind") == "Deployment"
+            and hpa["spec"]["scaleTargetRef"].get("name") == app["metadata"]["name"]
+        ]
+        if not targeting:
+            found.append(f"{ref(app)}: no autoscaling/v2 HorizontalPodAutoscaler targets it")
+        for hpa in targeting:
+            spec = hpa["spec"]
+            low, high = spec.get("minReplicas", 1), spec["maxReplicas"]
+            if not 2 <= low <= high <= 5:
+                found.append(f"{ref(hpa)}: scales {low}..{high} replicas, not within 2..5")
+            cpu = [
+                metric
+                for metric in spec.get("metrics") or []
+                if metric.get("type") == "Resource"
+                and metric["resource"]["name"] == "cpu"
+                and metric["resource"]["target"]["type"] == "Utilization"
+            ]
+            if not cpu:
+                found.append(f"{ref(hpa)}: no CPU utilisation target")
+    return found
+
+
+@rule("app-resources")
+def app_resources(docs: list[Obj]) -> list[str]:
+    return [
+        f"{ref(app)}: container {container['name']} has no {bound} for {resource}"
+        for app in apps(docs)
+        for container in containers(app)
+        for bound in ("requests", "limits")
+        for resource in ("cpu", "memory")
+        if resource not in ((container.get("resources") or {}).get(bound) or {})
+    ]
+
+
+def _port_number(container: Obj, port: Any) -> Any:
+    """A probe's port, with a named port resolved through the container's ports."""
+    by_name = {item.get("name"): item["containerPort"] for item in container.get("ports") or []}
+    return by_name.get(port, port)
+
+
+@rule("app-probes")
+def app_probes(docs: list[Obj]) -> list[str]:
+    found = []
+    for app in apps(docs):
+        container, service = main_container(app), service_of(app)
+        for probe, endpoint in (("livenessProbe", "ping"), ("readinessProbe", "ready")):
+            get = (container.get(probe) or {}).get("httpGet") or {}
+            want = f"/{service}/{endpoint}"
+            if get.get("path") != want or _port_number(container, get.get("port")) != contract.APP_PORT:
+                found.append(f"{ref(app)}: {probe} must GET {want} on port {contract.APP_PORT}")
+    return found
+
+
+def expand(env: list[Obj]) -> tuple[dict[str, str], list[str]]:
+    """Each variable's value after Kubernetes' $(VAR) expansion, and the references it cannot expand.
+
+    Kubernetes expands a reference only to a variable declared earlier in the list; a variable set from a
+    Secret stays `$(NAME)` here, since its value is not in the manifests.
+    """
+    values: dict[str, str] = {}
+    unresolved = []
+    for item in env:
+        name = item["name"]
+        if "value" not in item:
+            values[name] = f"$({name})"
+            continue
+
+        def substitute(match: re.Match[str], name: str = name) -> str:
+            if match.group(1) not in values:
+                unresolved.append(f"{name} refers to $({match.group(1)}), which is not declared before it")
+                return match.group(0)
+            return values[match.group(1)]
+
+        values[name] = _VAR_REF.sub(substitute, item["value"] or "")
+    return values, unresolved
+
+
+@rule("app-env")
+def app_env(docs: list[Obj]) -> list[str]:
+    found = []
+    for app in apps(docs):
+        service = service_of(app)
+        values, unresolved = expand(env_list(main_container(app)))
+        found += [f"{ref(app)}: {problem}" for problem in unresolved]
+        found += [f"{ref(app)}: {name} is not set" for name in contract.required_env(service) if name not in values]
+        expected = {
+            "DATABASE_URI": contract.database_uri(service),
+            "POSTGRES_DB": service,
+            "FLASK_ENV": contract.FLASK_ENV,
+            "USERS_PATH": contract.USERS_PATH,
+        }
+        found += [
+            f"{ref(app)}: {name} is {values[name]!r}, not {want!r}"
+            for name, want in expected.items()
+            if name in values and values[name] != want
+        ]
+    return found
+
+
+@rule("app-node-port")
+def app_node_port(docs: list[Obj]) -> list[str]:
+    found = []
+    for app in apps(docs):
+        service, container = service_of(app), main_container(app)
+        exposed = [
+            svc
+            for svc in of_kind(docs, "Service")
+            if svc["metadata"]["name"] == service
+            and svc["spec"].get("type") == "NodePort"
+            and matches({"matchLabels": svc["spec"].get("selector")}, pod_labels(app))
+        ]
+        ports = [
+            port
+            for svc in exposed
+            for port in svc["spec"]["ports"]
+            if port["port"] == contract.APP_PORT
+            and _port_number(container, port.get("targetPort", port["port"])) == contract.APP_PORT
+            and port.get("nodePort") == contract.NODE_PORTS.get(service)
+        ]
+        if not ports:
+            found.append(
+                f"{ref(app)}: no NodePort Service {service} maps nodePort {contract.NODE_PORTS.get(service)} "
+                f"to port {contract.APP_PORT}"
+            )
+    return found
+
+
+# --- Every pod: app, database and migration Job ------------------------------------------------------
+
+
+def _each_container(docs: list[Obj]) -> Iterator[tuple[Obj, Obj]]:
+    for workload in workloads(docs):
+        for container in containers(workload):
+            yield workload, container
+
+
+def _containers_where(docs: list[Obj], breaks: Callable[[Obj, Obj], bool], problem: str) -> list[str]:
+    """`Kind/name: container c <problem>` for every container for which breaks(workload, container)."""
+    return [
+        f"{ref(workload)}: container {container['name']} {problem}"
+        for workload, container in _each_container(docs)
+        if breaks(workload, container)
+    ]
+
+
+def _own(container: Obj, key: str) -> Any:
+    return (container.get("securityContext") or {}).get(key)
+
+
+def _effective(workload: Obj, container: Obj, key: str) -> Any:
+    """A securityContext setting as it applies to the container: its own, else the pod's."""
+    own = _own(container, key)
+    return own if own is not None else (pod_spec(workload).get("securityContext") or {}).get(key)
+
+
+@rule("pod-non-root")
+def pod_non_root(docs: list[Obj]) -> list[str]:
+    return _containers_where(
+        docs,
+        lambda w, c: _effective(w, c, "runAsNonRoot") is not True or _effective(w, c, "runAsUser") == 0,
+        "may run as root",
+    )
+
+
+@rule("pod-read-only-root-filesystem")
+def pod_read_only_root_filesystem(docs: list[Obj]) -> list[str]:
+    return _containers_where(
+        docs, lambda _, c: _own(c, "readOnlyRootFilesystem") is not True, "has a writable root filesystem"
+    )
+
+
+@rule("pod-no-privilege-escalation")
+def pod_no_privilege_escalation(docs: list[Obj]) -> list[str]:
+    return _containers_where(
+        docs, lambda _, c: _own(c, "allowPrivilegeEscalation") is not False, "allows privilege escalation"
+    )
+
+
+def _keeps_capabilities(container: Obj) -> bool:
+    capabilities = _own(container, "capabilities") or {}
+    return "ALL" not in (capabilities.get("drop") or []) or bool(capabilities.get("add"))
+
+
+@rule("pod-capabilities-dropped")
+def pod_capabilities_dropped(docs: list[Obj]) -> list[str]:
+    return _containers_where(
+        docs, lambda _, c: _keeps_capabilities(c), "keeps capabilities (it must drop ALL and add none)"
+    )
+
+
+@rule("pod-seccomp-runtime-default")
+def pod_seccomp_runtime_default(docs: list[Obj]) -> list[str]:
+    return _containers_where(
+        docs,
+        lambda w, c: (_effective(w, c, "seccompProfile") or {}).get("type") != "RuntimeDefault",
+        "does not run with the RuntimeDefault seccomp profile",
+    )
+
+
+def image_is_pinned(image: str) -> bool:
+    """An explicit tag other than `latest`, or a digest."""
+    if "@sha256:" in image:
+        return True
+    last = image.rsplit("/", 1)[-1]
+    return ":" in last and last.rsplit(":", 1)[1] not in ("", "latest")
+
+
+@rule("pod-image-pinned")
+def pod_image_pinned(docs: list[Obj]) -> list[str]:
+    return _containers_where(
+        docs,
+        lambda _, c: not image_is_pinned(c.get("image") or ""),
+        "has an image without an explicit tag or digest (or tagged `latest`)",
+    )
+
+
+@rule("credentials-from-secret")
+def credentials_from_secret(docs: list[Obj]) -> list[str]:
+    found = [f"{ref(secret)}: a Secret is committed; bootstrap/ creates them" for secret in of_kind(docs, "Secret")]
+    for workload, container in _each_container(docs):
+        where = f"{ref(workload)}: container {container['name']}"
+        if any("secretRef" in source for source in container.get("envFrom") or []):
+            found.append(f"{where} reads a whole Secret through envFrom")
+        for item in env_list(container):
+            if "PASSWORD" in item["name"] and "value" in item:
+                found.append(f"{where} sets {item['name']} in plain text")
+        for name in contract.CREDENTIAL_ENV:
+            item = env_value(container, name)
+            if item is None:
+                continue
+            secret = (item.get("valueFrom") or {}).get("secretKeyRef") or {}
+            want = contract.credentials_secret(service_of(workload))
+            if secret.get("name") != want or secret.get("key") != name:
+                found.append(f"{where} must read {name} with secretKeyRef {want}/{name}")
+    return found
+
+
+# --- Databases ---------------------------------------------------------------------------------------
+
+
+@rule("database-cluster-ip")
+def database_cluster_ip(docs: list[Obj]) -> list[str]:
+    found = []
+    for database in databases(docs):
+        selecting = [
+            svc
+            for svc in of_kind(docs, "Service")
+            if svc["spec"].get("selector")
+            and matches({"matchLabels": svc["spec"]["selector"]}, pod_labels(database))
+        ]
+        found += [
+            f"{ref(svc)}: exposes database {database['metadata']['name']} as {svc['spec'].get('type')}"
+            for svc in selecting
+            if svc["spec"].get("type", "ClusterIP") != "ClusterIP" or svc["spec"].get("externalIPs")
+        ]
+        name = database["metadata"]["name"]
+        if not any(
+            svc["metadata"]["name"] == name and port["port"] == contract.DATABASE_PORT
+            for svc in selecting
+            for port in svc["spec"]["ports"]
+        ):
+            found.append(f"{ref(database)}: no ClusterIP Service {name} on port {contract.DATABASE_PORT}")
+    return found
+
+
+@rule("database-volume-claim")
+def database_volume_claim(docs: list[Obj]) -> list[str]:
+    found = []
+    for database in databases(docs):
+        claims = {template["metadata"]["name"] for template in database["spec"].get("volumeClaimTemplates") or []}
+        pod_volumes = {volume["name"] for volume in pod_spec(database).get("volumes") or []}
+        mounts = [
+            mount
+            for container in containers(database)
+            for mount in container.get("volumeMounts") or []
+            if mount["mountPath"] == DATA_PATH
+        ]
+        # A pod volume of the same name would shadow the claim (that is what ephemeral-database does).
+        if not any(mount["name"] in claims and mount["name"] not in pod_volumes for mount in mounts):
+            found.append(f"{ref(database)}: its data ({DATA_PATH}) is not on a PersistentVolumeClaim")
+    return found
+
+
+@rule("database-readiness")
+def database_readiness(docs: list[Obj]) -> list[str]:
+    found = []
+    for database in databases(docs):
+        probe = main_container(database).get("readinessProbe") or {}
+        if "pg_isready" not in " ".join((probe.get("exec") or {}).get("command") or []):
+            found.append(f"{ref(database)}: no pg_isready readiness probe")
+    return found
+
+
+# --- The template, selectors, namespace, migration, Argo CD ordering and protection ------------------
+
+
+def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+@rule("template-filled")
+def template_filled(docs: list[Obj]) -> list[str]:
+    """gitops/base names the service `svc`: a field that still says so was missed by its replacements."""
+    return [
+        f"{ref(doc)}: {path} still says {value!r}"
+        for doc in docs
+        for path, value in _strings(doc)
+        if _PLACEHOLDER.search(value)
+    ]
+
+
+@rule("selectors-match")
+def selectors_match(docs: list[Obj]) -> list[str]:
+    """Nothing selects nothing: every NetworkPolicy, Service and HPA applies to a rendered workload."""
+    found = []
+    pods = [(w["metadata"].get("namespace"), pod_labels(w)) for w in workloads(docs)]
+
+    def selects_a_pod(obj: Obj, selector: Obj) -> bool:
+        namespace = obj["metadata"].get("namespace")
+        return any(ns == namespace and matches(selector, labels) for ns, labels in pods)
+
+    for policy in of_kind(docs, "NetworkPolicy"):
+        if not selects_a_pod(policy, policy["spec"].get("podSelector")):
+            found.append(f"{ref(policy)}: its podSelector matches no workload")
+    for svc in of_kind(docs, "Service"):
+        selector = svc["spec"].get("selector")
+        if not selector or not selects_a_pod(svc, {"matchLabels": selector}):
+            found.append(f"{ref(svc)}: its selector matches no workload")
+    for hpa in of_kind(docs, "HorizontalPodAutoscaler"):
+        target = hpa["spec"]["scaleTargetRef"]
+        if not any(ref(w) == f"{target.get('kind')}/{target.get('name')}" for w in workloads(docs)):
+            found.append(f"{ref(hpa)}: targets {target.get('kind')}/{target.get('name')}, which is not rendered")
+    return found
+
+
+@rule("namespace")
+def namespace(docs: list[Obj]) -> list[str]:
+    return [
+        f"{ref(doc)}: in namespace {doc['metadata'].get('namespace')!r}, not {contract.NAMESPACE!r}"
+        for doc in docs
+        if doc["metadata"].get("namespace") != contract.NAMESPACE
+    ]
+
+
+@rule("migration-job")
+def migration_job(docs: list[Obj]) -> list[str]:
+    """Each app has a migration Job running its own image and environment."""
+    found = []
+    jobs = {service_of(job): job for job in migrations(docs)}
+    for app in apps(docs):
+        service = service_of(app)
+        job = jobs.get(service)
+        if job is None:
+            found.append(f"{ref(app)}: no migration Job")
+            continue
+        container, app_container = main_container(job), main_container(app)
+        command = (container.get("command") or []) + (container.get("args") or [])
+        if command != contract.migrate_command(service):
+            found.append(f"{ref(job)}: runs {command}, not {contract.migrate_command(service)}")
+        if container.get("image") != app_container.get("image"):
+            found.append(f"{ref(job)}: image {container.get('image')} is not the app's {app_container.get('image')}")
+        if env_list(container) != env_list(app_container):
+            found.append(f"{ref(job)}: its environment differs from the app's")
+    return found
+
+
+def sync_wave(obj: Obj) -> int:
+    return int(annotations(obj).get(SYNC_WAVE, "0"))
+
+
+@rule("sync-waves")
+def sync_waves(docs: list[Obj]) -> list[str]:
+    """Per service: NetworkPolicies, then the database, then the migration Job (a Sync hook), then the app."""
+    found = []
+    for job in migrations(docs):
+        service, job_wave = service_of(job), sync_wave(job)
+        notes = annotations(job)
+        if notes.get(HOOK) != "Sync" or notes.get(HOOK_DELETE_POLICY) != "BeforeHookCreation":
+            found.append(f"{ref(job)}: must be an Argo CD Sync hook with hook-delete-policy BeforeHookCreation")
+        others = [doc for doc in docs if service_of(doc) == service and doc is not job]
+        database = [doc for doc in others if doc["metadata"]["name"] == f"{service}-db"]
+        database_wave = min(map(sync_wave, database), default=0)
+        for doc in others:
+            wave = sync_wave(doc)
+            if doc["kind"] == "NetworkPolicy":
+                if wave > database_wave:
+                    found.append(f"{ref(doc)}: sync wave {wave} comes after the database's {database_wave}")
+            elif doc in database:
+                if wave >= job_wave:
+                    found.append(f"{ref(doc)}: sync wave {wave} is not before the migration's {job_wave}")
+            elif wave <= job_wave:
+                found.append(f"{ref(doc)}: sync wave {wave} is not after the migration's {job_wave}")
+    return found
+
+
+@rule("database-protected")
+def database_protected(docs: list[Obj]) -> list[str]:
+    found = []
+    for database in databases(docs):
+        options = {option.strip() for option in annotations(database).get(SYNC_OPTIONS, "").split(",")}
+        if not {"Prune=false", "Delete=false"} <= options:
+            found.append(f"{ref(database)}: needs sync-options Prune=false,Delete=false (Argo CD keeps its data)")
+        retention = database["spec"].get("persistentVolumeClaimRetentionPolicy") or {}
+        if retention != {"whenDeleted": "Retain", "whenScaled": "Retain"}:
+            found.append(f"{ref(database)}: persistentVolumeClaimRetentionPolicy must Retain when deleted and scaled")
+    return found

