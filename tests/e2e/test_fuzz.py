@@ -25,7 +25,8 @@ def test_no_server_error_and_every_response_as_documented(stack: LocalStack, ser
                                                           tmp_path: Path) -> None:
     schemathesis = Path(sys.executable).with_name("schemathesis")
     command = [
-        str(schemathesis), "run", f"{stack.url(service)}/{service}/openapi.json",
+        str(schemathesis), "--config-file", str(Path(__file__).with_name("schemathesis.toml")),
+        "run", f"{stack.url(service)}/{service}/openapi.json",
         "--checks", "all", "--exclude-checks", CONTRACT_EXCEPTIONS,
         "--mode", "all", "--max-examples", str(EXAMPLES_PER_OPERATION), "--seed", "20261128",
         "--header", f"Authorization: Bearer {sign_up_and_log_in(stack.url('users')).token}",

@@ -21,9 +21,15 @@ def utcnow() -> datetime:
 
 
 def parse_datetime(value: str) -> datetime:
-    """ISO-8601, offset-aware (a naive time is taken as UTC). Raises ValueError."""
-    parsed = datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    """ISO-8601 / RFC 3339 (`t` and `z` in either case), offset-aware: a naive time is taken as UTC.
+
+    Raises ValueError, also for a time that its offset pushes out of datetime's range.
+    """
+    try:
+        parsed = datetime.fromisoformat(value.upper())
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date out of range") from None
 
 
 def iso(moment: datetime) -> str:

@@ -44,22 +44,30 @@ def _check_uuid(value: str) -> str:
     return value
 
 
+def _check_owner(value: str) -> str:
+    return value if value == "me" else _check_uuid(value)
+
+
 UUIDStr = Annotated[str, AfterValidator(_check_uuid), Field(json_schema_extra={"format": "uuid"})]
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text: refuse it here (400) rather than fail in the database (500).
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
+OwnerStr = Annotated[str, AfterValidator(_check_owner), Field(description="A user id, or `me`")]
+
+# PostgreSQL cannot store NUL in text: refused here (400), and documented, rather than failing in the database.
+NO_NUL = r"^[^\x00]*$"
 
 
-def text(max_length: int = 255, min_length: int = 0, pattern: str | None = None) -> Any:
-    """A string field that the database can always store: bounded, without NUL."""
-    bounds = Field(min_length=min_length, max_length=max_length, pattern=pattern)
-    return Annotated[str, bounds, AfterValidator(_no_nul)]
+def text(max_length: int = 255, min_length: int = 0, pattern: str = NO_NUL) -> Any:
+    """A string field that the database can always store: bounded, without NUL (patterns must exclude it)."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, pattern=pattern)]
 
 
-Limit = Annotated[int | None, Field(default=None, ge=1, le=1000, description="Page size (default: all)")]
-Offset = Annotated[int, Field(default=0, ge=0, description="Rows to skip")]
+BIGINT_MAX = 2**63 - 1  # LIMIT/OFFSET are bigint in PostgreSQL
+
+
+class Page(Query):
+    """Optional paging of list endpoints; without it, a list returns every row."""
+
+    limit: int | None = Field(default=None, ge=1, le=1000, description="Page size, at most 1000 (default: every row)")
+    offset: int = Field(default=0, ge=0, le=BIGINT_MAX, description="Rows to skip")
 
 
 def describe(error: ValidationError) -> str:
@@ -116,3 +124,5 @@ def make_spec(service: str, description: str) -> SpecTree:
 
 
 BEARER = {"bearer": []}
+# What every token-protected endpoint may answer besides its own statuses.
+AUTH_ERRORS = {"HTTP_401": Message, "HTTP_403": Message, "HTTP_503": Message}

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from service_core.validation import Body, text
 
 Status = Literal["POR_VERIFICAR", "NO_VERIFICADO", "VERIFICADO"]
-Email = text(pattern=r"^[^@\s]+@[^@\s]+$")
+Email = text(pattern=r"^[^@\s\x00]+@[^@\s\x00]+$")
 
 
 class NewUser(Body):

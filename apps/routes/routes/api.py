@@ -1,0 +1,131 @@
+"""The routes API: create, list (optionally by flight), read and delete routes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+from spectree import Response as Documented
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from routes.models import Route
+from routes.schemas import Created, NewRoute, RouteQuery, Routes
+from routes.schemas import Route as RouteOut
+from routes.spec import spec
+from service_core import db
+from service_core.auth import authenticated
+from service_core.errors import ApiError
+from service_core.ids import iso, parse_id, utcnow
+from service_core.listing import paginate
+from service_core.validation import AUTH_ERRORS, BEARER, Message
+
+api = Blueprint("routes", __name__, url_prefix="/routes")
+TAGS = ["routes"]
+
+INVALID_DATES = "Las fechas del trayecto no son válidas"
+FLIGHT_TAKEN = "Ya existe un trayecto con ese flightId"
+UNKNOWN_ROUTE = "El trayecto no existe"
+DELETED = "el trayecto fue eliminado"
+
+
+def _as_json(route: Route) -> dict[str, object]:
+    return {
+        "id": str(route.id),
+        "flightId": route.flight_id,
+        "sourceAirportCode": route.source_airport_code,
+        "sourceCountry": route.source_country,
+        "destinyAirportCode": route.destiny_airport_code,
+        "destinyCountry": route.destiny_country,
+        "bagCost": route.bag_cost,
+        "plannedStartDate": iso(route.planned_start_date),
+        "plannedEndDate": iso(route.planned_end_date),
+        "createdAt": iso(route.created_at),
+        "updatedAt": iso(route.updated_at),
+    }
+
+
+@api.post("")
+@authenticated
+@spec.validate(
+    json=NewRoute,
+    resp=Documented(HTTP_201=Created, HTTP_400=Message, HTTP_412=Message, **AUTH_ERRORS),
+    tags=TAGS,
+    security=BEARER,
+)
+def create_route():
+    """Create a route.
+
+    412 when a date is not in the future or the end is not after the start ("Las fechas del trayecto no
+    son válidas"), or when the flightId already exists. Of concurrent creates with one flightId, one wins.
+    """
+    body: NewRoute = request.context.json
+    start, end = body.plannedStartDate, body.plannedEndDate
+    if start <= utcnow() or end <= start:
+        raise ApiError(412, INVALID_DATES)
+    session = db.session()
+    if session.scalar(select(Route.id).where(Route.flight_id == body.flightId)) is not None:
+        raise ApiError(412, FLIGHT_TAKEN)
+    now = utcnow()
+    route = Route(
+        flight_id=body.flightId,
+        source_airport_code=body.sourceAirportCode,
+        source_country=body.sourceCountry,
+        destiny_airport_code=body.destinyAirportCode,
+        destiny_country=body.destinyCountry,
+        bag_cost=body.bagCost,
+        planned_start_date=start,
+        planned_end_date=end,
+        created_at=now,
+        updated_at=now,  # a new route has not been updated: both times are the same
+    )
+    session.add(route)
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent create won the unique index on flight_id
+        session.rollback()
+        raise ApiError(412, FLIGHT_TAKEN) from None
+    return {"id": str(route.id), "createdAt": iso(route.created_at)}, 201
+
+
+@api.get("")
+@authenticated
+@spec.validate(query=RouteQuery, resp=Documented(HTTP_200=Routes, HTTP_400=Message, **AUTH_ERRORS),
+               tags=TAGS, security=BEARER)
+def list_routes():
+    """List routes, optionally by flight.
+
+    Every route, or only the one whose flightId is exactly `flight` (case-sensitive; none gives []),
+    oldest first; `limit`/`offset` page through.
+    """
+    query: RouteQuery = request.context.query
+    statement = select(Route)
+    if query.flight is not None:
+        statement = statement.where(Route.flight_id == query.flight)
+    statement = paginate(statement, query, Route.created_at, Route.id)
+    return [_as_json(route) for route in db.session().scalars(statement)]
+
+
+@api.get("/<uuid:route_id>")
+@authenticated
+@spec.validate(resp=Documented(HTTP_200=RouteOut, HTTP_400=Message, HTTP_404=Message, **AUTH_ERRORS),
+               tags=TAGS, security=BEARER)
+def get_route(route_id: str):
+    """One route."""
+    route = db.session().get(Route, parse_id(route_id))
+    if route is None:
+        raise ApiError(404, UNKNOWN_ROUTE)
+    return _as_json(route)
+
+
+@api.delete("/<uuid:route_id>")
+@authenticated
+@spec.validate(resp=Documented(HTTP_200=Message, HTTP_400=Message, HTTP_404=Message, **AUTH_ERRORS),
+               tags=TAGS, security=BEARER)
+def delete_route(route_id: str):
+    """Delete a route. Any authenticated user may: routes have no owner."""
+    session = db.session()
+    # One statement, so that two concurrent deletes give one 200 and one 404 (never a stale-row 500).
+    deleted = session.execute(delete(Route).where(Route.id == parse_id(route_id))).rowcount
+    session.commit()
+    if not deleted:
+        raise ApiError(404, UNKNOWN_ROUTE)
+    return {"msg": DELETED}
