@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from service_core.validation import Body, text
 
@@ -23,6 +23,10 @@ class NewUser(Body):
 
 class UserUpdate(Body):
     """Any subset of the four fields; at least one must be present."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [name]} for name in ("status", "dni", "fullName", "phoneNumber")
+    ]})
 
     # Defaults are not validated: an absent field stays None, an explicit null is refused.
     status: Status = Field(default=None, validate_default=False)
