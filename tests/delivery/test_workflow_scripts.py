@@ -1,0 +1,145 @@
+"""The `run:` scripts of deliver.yml, executed as GitHub runs them, against a local bare repository.
+
+The scripts are read from the workflow file (not copied), and run with `bash --noprofile --norc -eo pipefail`
+in a clone, with the variables GitHub would set. The repository holds this checkout's scripts/ and the
+fixture environments of tests/scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.delivery.dockerfile import ROOT
+from tests.scripts.helpers import FIXTURES, git, git_env
+
+Origin = tuple[Path, dict[str, str], list[str]]  # bare repository, git environment, the two code commits
+SCRIPTS = ("__init__.py", "bump_image_tag.py", "push_with_retry.py", "image_name.py", "changed_services.py")
+
+
+def step_script(workflow: str, job: str, name_start: str) -> str:
+    document = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text())
+    step = next(s for s in document["jobs"][job]["steps"] if s.get("name", "").startswith(name_start))
+    return step["run"]
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Origin:
+    """A bare repository: one commit with the environments and scripts, then two commits of service code."""
+    env = git_env(tmp_path / "home")
+    # `python` is this virtualenv's (it has ruamel.yaml), as setup-python + pip provide in the workflow.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    bare, seed = tmp_path / "origin.git", tmp_path / "seed"
+    git(tmp_path, "init", "--quiet", "--bare", str(bare), env=env)
+    git(tmp_path, "clone", "--quiet", str(bare), str(seed), env=env)
+    shutil.copytree(FIXTURES / "gitops", seed / "gitops")
+    (seed / "scripts").mkdir()
+    for name in SCRIPTS:
+        shutil.copy2(ROOT / "scripts" / name, seed / "scripts" / name)
+    git(seed, "add", ".", env=env)
+    git(seed, "commit", "--quiet", "-m", "environments and scripts", env=env)
+    commits = []
+    for n in (1, 2):
+        (seed / "apps" / "users").mkdir(parents=True, exist_ok=True)
+        (seed / "apps" / "users" / "app.py").write_text(f"version = {n}\n")
+        git(seed, "add", ".", env=env)
+        git(seed, "commit", "--quiet", "-m", f"users v{n}", env=env)
+        commits.append(git(seed, "rev-parse", "HEAD", env=env))
+    git(seed, "push", "--quiet", "origin", "HEAD:refs/heads/main", env=env)
+    return bare, env, commits
+
+
+def checkout(origin: Origin, name: str, sha: str) -> Path:
+    """What actions/checkout leaves for a push event: branch main at the pushed commit, full history."""
+    bare, env, _ = origin
+    path = bare.parent / name
+    git(bare.parent, "clone", "--quiet", str(bare), str(path), env=env)
+    git(path, "checkout", "--quiet", "-B", "main", sha, env=env)
+    return path
+
+
+def deployed(origin: Origin, service: str) -> str:
+    bare, env, _ = origin
+    text = git(bare, "show", f"main:gitops/envs/minikube/{service}/kustomization.yaml", env=env)
+    return next(e for e in yaml.safe_load(text)["images"] if e["name"] == service)["newTag"]
+
+
+BUMP = step_script("deliver.yml", "deliver", "Point the minikube environment")
+
+
+def deliver(origin: Origin, service: str, sha: str) -> subprocess.CompletedProcess[str]:
+    _, env, _ = origin
+    workdir = checkout(origin, f"job-{service}-{sha[:7]}", sha)
+    return run_step(BUMP, workdir, {**env, "DEPLOY_ENV": "minikube", "SERVICE": service, "GITHUB_SHA": sha})
+
+
+def test_the_bump_step_lands_the_commit_sha_on_main(origin: Origin) -> None:
+    second = origin[2][1]
+    result = deliver(origin, "users", second)
+    assert result.returncode == 0, result.stderr
+    assert deployed(origin, "users") == second
+
+
+def test_the_bump_step_works_from_a_commit_main_has_moved_past(origin: Origin) -> None:
+    """Two deliveries of different services, both checked out at the first commit: both land."""
+    _, _, (first, _) = origin
+    assert deliver(origin, "users", first).returncode == 0
+    late = deliver(origin, "routes", first)
+    assert late.returncode == 0, late.stderr
+    assert (deployed(origin, "users"), deployed(origin, "routes")) == (first, first)
+
+
+def test_the_bump_step_never_goes_back_to_an_older_commit(origin: Origin) -> None:
+    _, _, (first, second) = origin
+    assert deliver(origin, "users", second).returncode == 0
+    older = deliver(origin, "users", first)  # e.g. the older run got its turn last
+    assert older.returncode == 0, older.stderr
+    assert "already runs" in older.stdout
+    assert deployed(origin, "users") == second
+
+
+@pytest.mark.parametrize("before, expected", [("", ["users", "routes", "posts", "offers"]), ("first", ["users"])])
+def test_the_changes_step_outputs_the_matrix(origin: Origin, tmp_path: Path, before: str, expected: list[str]) -> None:
+    _, env, (first, second) = origin
+    workdir = checkout(origin, "changes", second)
+    output = tmp_path / "github_output"
+    script = step_script("deliver.yml", "changes", "Services whose image")
+    result = run_step(script, workdir, {**env, "BEFORE": first if before else "", "GITHUB_SHA": second,
+                                        "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 0, result.stderr
+    key, _, value = output.read_text().strip().partition("=")
+    assert key == "services"
+    assert json.loads(value) == expected
+
+
+@pytest.mark.parametrize("env_name, tag, status", [
+    ("minikube", "abc1234", 0),  # a pending change is what promote is for
+    ("minikube", "0.1.0", 0),  # already there: fine, the bump step then changes nothing
+    ("minikube", "bad:tag", 2),
+    ("production", "abc1234", 2),
+])
+def test_promote_checks_its_inputs_before_anything_else(origin: Origin, tmp_path: Path, env_name: str, tag: str,
+                                                         status: int) -> None:
+    _, env, (_, second) = origin
+    workdir = checkout(origin, "promote", second)
+    output = tmp_path / "github_output"
+    script = step_script("promote.yml", "promote", "Check the inputs")
+    result = run_step(script, workdir, {**env, "SERVICE": "users", "TAG": tag, "TARGET_ENV": env_name,
+                                        "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == status, result.stderr
+    if status == 0:
+        assert output.read_text() == "name=ghcr.io/gitops-marketplace/users\n"
+    else:
+        assert len(result.stderr.splitlines()) == 1

@@ -1,0 +1,120 @@
+"""scripts/build_images.py (`make images`): the plan without Minikube, and the run with a stand-in minikube."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from scripts.build_images import commit_tag
+from tests.scripts.helpers import ROOT, copy_fixture_gitops, git, git_env, run_script, snapshot
+
+FAKE_MINIKUBE = """#!/bin/sh
+# Stands in for minikube: logs its arguments and working directory, fails a build when told to.
+echo "$PWD $*" >> "{log}"
+if [ "$1" = status ]; then echo Running; exit 0; fi
+case "$*" in *"{fail}"*) exit 1 ;; esac
+exit 0
+"""
+
+
+def bin_with_minikube(tmp_path: Path, fail: str = "no-such-service") -> tuple[dict[str, str], Path]:
+    """An environment whose PATH has only a fake minikube (and nothing else: no real one can be used)."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "minikube.log"
+    bin_dir.mkdir()
+    fake = bin_dir / "minikube"
+    fake.write_text(FAKE_MINIKUBE.format(log=log, fail=fail))
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}/bin"}, log
+
+
+def test_dry_run_without_minikube_says_so_and_still_prints_the_plan(tmp_path: Path) -> None:
+    gitops = copy_fixture_gitops(tmp_path)
+    before = snapshot(gitops)
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+
+    result = run_script("build_images.py", "--dry-run", "--tag", "abc1234", "--gitops-dir", str(gitops),
+                        env={**os.environ, "PATH": str(empty)})
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("note: minikube is not installed")
+    for service in ("users", "routes", "posts", "offers"):
+        assert (f"  minikube image build -t ghcr.io/gitops-marketplace/{service}:abc1234 -f {service}/Dockerfile ."
+                in lines)
+        assert f"  {service}: 0.1.0 -> abc1234" in lines
+    assert any(line.startswith("then: python scripts/bump_image_tag.py --env minikube") for line in lines)
+    assert snapshot(gitops) == before
+
+
+def test_without_minikube_a_real_run_stops_with_one_sentence(tmp_path: Path) -> None:
+    gitops = copy_fixture_gitops(tmp_path)
+    before = snapshot(gitops)
+    result = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops),
+                        env={**os.environ, "PATH": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "build_images: minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/ "
+        "(or run `make cluster`)."
+    )
+    assert snapshot(gitops) == before
+
+
+def test_builds_in_minikube_then_bumps_the_minikube_environment(tmp_path: Path) -> None:
+    gitops = copy_fixture_gitops(tmp_path)
+    env, log = bin_with_minikube(tmp_path)
+
+    result = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), "users", "posts",
+                        env=env)
+
+    assert result.returncode == 0, result.stderr
+    builds = [line for line in log.read_text().splitlines() if " image build " in line]
+    assert builds == [
+        f"{ROOT / 'apps'} image build -t ghcr.io/gitops-marketplace/users:abc1234 -f users/Dockerfile .",
+        f"{ROOT / 'apps'} image build -t ghcr.io/gitops-marketplace/posts:abc1234 -f posts/Dockerfile .",
+    ]
+    for service, tag in {"users": "abc1234", "posts": "abc1234", "routes": "0.1.0"}.items():
+        assert f'newTag: "{tag}"' in (gitops / "envs" / "minikube" / service / "kustomization.yaml").read_text()
+
+
+def test_a_failed_build_bumps_nothing(tmp_path: Path) -> None:
+    gitops = copy_fixture_gitops(tmp_path)
+    before = snapshot(gitops)
+    env, _ = bin_with_minikube(tmp_path, fail="posts/Dockerfile")
+    result = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
+    assert result.returncode == 1
+    assert "Building the posts image failed" in result.stderr
+    assert snapshot(gitops) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["billing"], "unknown service 'billing'"),
+    (["--tag", "bad:tag"], "invalid image tag"),
+    (["--tag", "sha256:" + "a" * 64], "takes an image tag"),
+])
+def test_bad_arguments_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run_script("build_images.py", "--dry-run", "--gitops-dir", str(copy_fixture_gitops(tmp_path)), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_the_tag_is_the_commit_and_marks_uncommitted_work(tmp_path: Path) -> None:
+    env = git_env(tmp_path / "home")
+    repo = tmp_path / "repo"
+    (repo / "apps").mkdir(parents=True)
+    (repo / "apps" / "a.py").write_text("1\n")
+    git(repo, "init", "--quiet", env=env)
+    git(repo, "add", ".", env=env)
+    git(repo, "commit", "--quiet", "-m", "one", env=env)
+    short = git(repo, "rev-parse", "--short", "HEAD", env=env)
+
+    assert commit_tag(repo) == short
+    (repo / "notes.txt").write_text("outside apps/: the images do not change\n")
+    assert commit_tag(repo) == short
+    (repo / "apps" / "a.py").write_text("2\n")
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert commit_tag(repo, now) == f"{short}-dirty-20260102030405"
