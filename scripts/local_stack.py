@@ -45,6 +45,7 @@ class LocalStack:
     host: str = "127.0.0.1"
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    database_uris: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.postgres = LocalPostgres(self.state_dir / "postgres", self.postgres_port, self.host)
@@ -88,7 +89,7 @@ class LocalStack:
 
     def start(self, log: IO[bytes] | int = subprocess.DEVNULL, timeout: float = 60) -> None:
         self.check_ports()
-        uris = self.start_database()
+        self.database_uris = uris = self.start_database()
         for service in START_ORDER:
             self.migrate(service, uris[service])  # migrations first: no service serves an old schema
             process = ServiceProcess(service, self.ports[service], self.env(service, uris[service]), self.host)

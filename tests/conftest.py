@@ -66,12 +66,15 @@ def migrated_database(postgres: LocalPostgres) -> Callable[[str], str]:
     return make
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """The whole local stack (PostgreSQL + four gunicorn services), on free ports of its own."""
-    state: Path = tmp_path_factory.mktemp("stack")
+def own_stack(state: Path) -> Iterator[LocalStack]:
+    """The whole local stack (PostgreSQL + four gunicorn services) on free ports, logging to services.log."""
     ports = {service: free_port() for service in ("users", "routes", "posts", "offers")}
     with (state / "services.log").open("ab") as log, running_stack(
         LocalStack(state, ports=ports, postgres_port=free_port()), log
     ) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    yield from own_stack(tmp_path_factory.mktemp("stack"))
