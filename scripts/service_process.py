@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -32,10 +33,15 @@ def service_env(service: str, database_uri: str, users_path: str | None = None,
     return env
 
 
-def gunicorn_command(service: str, host: str, port: int) -> list[str]:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def gunicorn_command(app: str, host: str, port: int) -> list[str]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    return [str(gunicorn), "--config", "python:service_core.gunicorn_conf", "--bind", f"{host}:{port}",
-            f"{service}:create_app()"]
+    return [str(gunicorn), "--config", "python:service_core.gunicorn_conf", "--bind", f"{host}:{port}", app]
 
 
 def migrate_command(service: str) -> list[str]:
@@ -48,19 +54,25 @@ class ServiceProcess:
     port: int
     env: dict[str, str]
     host: str = "127.0.0.1"
+    app: str = ""  # the WSGI app for gunicorn; default `<service>:create_app()`
+    ready_path: str = ""  # answers 200 once serving; default `/<service>/ready`
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.app = self.app or f"{self.service}:create_app()"
+        self.ready_path = self.ready_path or f"/{self.service}/ready"
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self, log: IO[bytes] | int = subprocess.DEVNULL) -> None:
-        self.process = subprocess.Popen(gunicorn_command(self.service, self.host, self.port), env=self.env,
+        self.process = subprocess.Popen(gunicorn_command(self.app, self.host, self.port), env=self.env,
                                         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
 
     def ready(self) -> bool:
         try:
-            return requests.get(f"{self.url}/{self.service}/ready", timeout=2).status_code == 200
+            return requests.get(f"{self.url}{self.ready_path}", timeout=2).status_code == 200
         except requests.RequestException:
             return False
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,14 +12,9 @@ import requests
 
 from scripts.local_stack import LocalStack, running_stack
 from scripts.postgres_server import LocalPostgres
+from scripts.service_process import free_port
 from service_core.config import normalise_database_uri
 from service_core.migrate import upgrade
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -13,9 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts.service_process import ServiceProcess, service_env
+from scripts.service_process import ServiceProcess, free_port, service_env
 from service_core.config import Settings
-from tests.conftest import Caller, free_port, sign_up_and_log_in
+from tests.conftest import Caller, sign_up_and_log_in
 
 
 def make_app(service: str, database_uri: str, **environ: str) -> Flask:

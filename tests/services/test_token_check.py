@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from scripts.service_process import ServiceProcess, service_env
-from tests.conftest import free_port, sign_up_and_log_in
+from scripts.service_process import ServiceProcess, free_port, service_env
+from tests.conftest import sign_up_and_log_in
 from tests.services.conftest import make_app
 
 DEPENDENT = ("routes", "posts", "offers")

@@ -36,6 +36,19 @@ class Message(BaseModel):
     msg: str
 
 
+class Created(BaseModel):
+    """What a create answers (201)."""
+
+    id: str
+    createdAt: str  # noqa: N815 - the contract's field names
+
+
+class CreatedBy(Created):
+    """What a create answers when the row belongs to the caller (201)."""
+
+    userId: str  # noqa: N815
+
+
 def _check_uuid(value: str) -> str:
     try:
         uuid.UUID(value)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 from spectree import Response as Documented
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from routes.models import Route
-from routes.schemas import Created, NewRoute, RouteQuery, Routes
+from routes.schemas import NewRoute, RouteQuery, Routes
 from routes.schemas import Route as RouteOut
 from routes.spec import spec
 from service_core import db
 from service_core.auth import authenticated
+from service_core.crud import delete_or_404, get_or_404
 from service_core.errors import ApiError
-from service_core.ids import iso, parse_id, utcnow
+from service_core.ids import iso, utcnow
 from service_core.listing import paginate
-from service_core.validation import AUTH_ERRORS, BEARER, Message
+from service_core.validation import AUTH_ERRORS, BEARER, Created, Message
 
 api = Blueprint("routes", __name__, url_prefix="/routes")
 TAGS = ["routes"]
@@ -110,10 +111,7 @@ def list_routes():
                tags=TAGS, security=BEARER)
 def get_route(route_id: str):
     """One route."""
-    route = db.session().get(Route, parse_id(route_id))
-    if route is None:
-        raise ApiError(404, UNKNOWN_ROUTE)
-    return _as_json(route)
+    return _as_json(get_or_404(Route, route_id, UNKNOWN_ROUTE))
 
 
 @api.delete("/<uuid:route_id>")
@@ -122,10 +120,5 @@ def get_route(route_id: str):
                tags=TAGS, security=BEARER)
 def delete_route(route_id: str):
     """Delete a route. Any authenticated user may: routes have no owner."""
-    session = db.session()
-    # One statement, so that two concurrent deletes give one 200 and one 404 (never a stale-row 500).
-    deleted = session.execute(delete(Route).where(Route.id == parse_id(route_id))).rowcount
-    session.commit()
-    if not deleted:
-        raise ApiError(404, UNKNOWN_ROUTE)
+    delete_or_404(Route, route_id, UNKNOWN_ROUTE)
     return {"msg": DELETED}

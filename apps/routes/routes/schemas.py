@@ -57,11 +57,6 @@ class RouteQuery(Page):
     flight: text() = Field(default=None, validate_default=False, description="Exact flightId; an unknown one gives [].")
 
 
-class Created(BaseModel):
-    id: str
-    createdAt: str  # noqa: N815
-
-
 class Route(BaseModel):
     id: str
     flightId: str  # noqa: N815

@@ -13,12 +13,13 @@ from service_core import db
 from service_core.app import settings
 from service_core.auth import EXPIRY_HEADER
 from service_core.bearer import INVALID_TOKEN, bearer_token
+from service_core.crud import get_or_404
 from service_core.errors import ApiError
-from service_core.ids import iso, parse_id, utcnow
-from service_core.validation import BEARER, Message
+from service_core.ids import iso, utcnow
+from service_core.validation import BEARER, Created, Message
 from users import credentials
 from users.models import User
-from users.schemas import Created, Credentials, Me, NewUser, Session, UserUpdate
+from users.schemas import Credentials, Me, NewUser, Session, UserUpdate
 from users.spec import spec
 
 api = Blueprint("users", __name__, url_prefix="/users")
@@ -69,14 +70,11 @@ def update_user(user_id: str):
     changes = body.model_dump(exclude_unset=True)
     if not changes:
         raise ApiError(400, NOTHING_TO_UPDATE)
-    session = db.session()
-    user = session.get(User, parse_id(user_id))
-    if user is None:
-        raise ApiError(404, UNKNOWN_USER)
+    user = get_or_404(User, user_id, UNKNOWN_USER)
     columns = {"status": "status", "dni": "dni", "fullName": "full_name", "phoneNumber": "phone_number"}
     for field, value in changes.items():
         setattr(user, columns[field], value)
-    session.commit()
+    db.session().commit()
     return {"msg": UPDATED}
 
 

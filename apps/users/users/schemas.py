@@ -40,11 +40,6 @@ class Credentials(Body):
     password: text(min_length=1)
 
 
-class Created(BaseModel):
-    id: str
-    createdAt: str  # noqa: N815
-
-
 class Session(BaseModel):
     id: str
     token: str
