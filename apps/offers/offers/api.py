@@ -1,0 +1,115 @@
+"""The offers API: make, list (by post and/or owner), read and delete offers."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, request
+from spectree import Response as Documented
+from sqlalchemy import select
+
+from offers.models import SIZES, Offer
+from offers.schemas import NewOffer, OfferQuery, Offers, to_cents
+from offers.schemas import Offer as OfferOut
+from offers.spec import spec
+from service_core import db
+from service_core.auth import authenticated, current_user_id
+from service_core.crud import delete_or_404, get_or_404
+from service_core.errors import ApiError
+from service_core.ids import iso, utcnow
+from service_core.listing import owner_id, paginate
+from service_core.validation import AUTH_ERRORS, BEARER, CreatedBy, Message
+
+api = Blueprint("offers", __name__, url_prefix="/offers")
+TAGS = ["offers"]
+
+INVALID_SIZE = "El tamaño debe ser LARGE, MEDIUM o SMALL"
+NEGATIVE_OFFER = "La oferta no puede ser negativa"
+UNKNOWN_OFFER = "La oferta no existe"
+DELETED = "la oferta fue eliminada"
+BY_ID_ERRORS = {"HTTP_400": Message, "HTTP_404": Message, **AUTH_ERRORS}
+
+
+def _as_json(offer: Offer) -> dict[str, object]:
+    return {
+        "id": str(offer.id),
+        "postId": str(offer.post_id),
+        "userId": str(offer.user_id),
+        "description": offer.description,
+        "size": offer.size,
+        "fragile": offer.fragile,
+        "offer": float(offer.offer),  # a JSON number: Flask would write a Decimal as a string
+        "createdAt": iso(offer.created_at),
+    }
+
+
+@api.post("")
+@authenticated
+@spec.validate(
+    json=NewOffer,
+    resp=Documented(HTTP_201=CreatedBy, HTTP_400=Message, HTTP_412=Message, **AUTH_ERRORS),
+    tags=TAGS,
+    security=BEARER,
+)
+def create_offer():
+    """Make an offer on a post, as the caller.
+
+    412 when `size` is not LARGE, MEDIUM or SMALL ("El tamaño debe ser LARGE, MEDIUM o SMALL"), or when
+    `offer` is negative ("La oferta no puede ser negativa"). The post is not looked up: any UUID is taken.
+    """
+    body: NewOffer = request.context.json
+    if body.size not in SIZES:
+        raise ApiError(412, INVALID_SIZE)
+    if body.offer < 0:
+        raise ApiError(412, NEGATIVE_OFFER)
+    now = utcnow()
+    offer = Offer(
+        post_id=uuid.UUID(body.postId),
+        user_id=uuid.UUID(current_user_id()),
+        description=body.description,
+        size=body.size,
+        fragile=body.fragile,
+        offer=to_cents(body.offer),
+        created_at=now,
+        updated_at=now,  # a new offer has not been updated: both times are the same
+    )
+    session = db.session()
+    session.add(offer)
+    session.commit()
+    return {"id": str(offer.id), "userId": str(offer.user_id), "createdAt": iso(offer.created_at)}, 201
+
+
+@api.get("")
+@authenticated
+@spec.validate(query=OfferQuery, resp=Documented(HTTP_200=Offers, HTTP_400=Message, **AUTH_ERRORS),
+               tags=TAGS, security=BEARER)
+def list_offers():
+    """List offers, optionally on one post and/or of one user.
+
+    The filters combine with AND; an unknown post or user gives []. Oldest first; `limit`/`offset` page through.
+    """
+    query: OfferQuery = request.context.query
+    statement = select(Offer)
+    if query.post is not None:
+        statement = statement.where(Offer.post_id == uuid.UUID(query.post))
+    if query.owner is not None:
+        statement = statement.where(Offer.user_id == owner_id(query.owner))
+    statement = paginate(statement, query, Offer.created_at, Offer.id)
+    return [_as_json(offer) for offer in db.session().scalars(statement)]
+
+
+@api.get("/<uuid:offer_id>")
+@authenticated
+@spec.validate(resp=Documented(HTTP_200=OfferOut, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
+def get_offer(offer_id: str):
+    """One offer."""
+    return _as_json(get_or_404(Offer, offer_id, UNKNOWN_OFFER))
+
+
+@api.delete("/<uuid:offer_id>")
+@authenticated
+@spec.validate(resp=Documented(HTTP_200=Message, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
+def delete_offer(offer_id: str):
+    """Delete an offer. Any authenticated user may, as the contract sets no owner rule."""
+    delete_or_404(Offer, offer_id, UNKNOWN_OFFER)
+    return {"msg": DELETED}
