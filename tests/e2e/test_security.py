@@ -71,7 +71,8 @@ def test_hostile_values_in_every_filter_and_id_never_cause_a_5xx(stack: LocalSta
         for name in [*FILTERS[service], "limit", "offset"]:
             answer = requests.get(f"{stack.url(service)}/{service}", params={name: value}, headers=caller.headers,
                                   timeout=10)
-            assert answer.status_code in (200, 400), (name, value[:20], answer.status_code)
+            # 414: gunicorn refuses a request line over 4 KiB before the app sees it.
+            assert answer.status_code in (200, 400, 414), (name, value[:20], answer.status_code)
         answer = requests.get(f"{stack.url(service)}/{service}/{value[:2000]}", headers=caller.headers, timeout=10)
         assert 400 <= answer.status_code < 500
     assert requests.get(f"{stack.url(service)}/{service}/count", timeout=5).status_code == 200

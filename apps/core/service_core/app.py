@@ -9,7 +9,7 @@ from sqlalchemy import MetaData
 from service_core.auth import UsersClient
 from service_core.common import common_blueprint
 from service_core.config import ConfigError, Settings
-from service_core.converters import IdConverter
+from service_core.converters import id_converter
 from service_core.db import init_engine
 from service_core.errors import register_error_handlers
 from service_core.observability import init_observability
@@ -26,8 +26,12 @@ def create_service_app(
     counted: type,
     settings: Settings | None = None,
     needs_users: bool = False,
+    reserved_paths: tuple[str, ...] = (),
 ) -> Flask:
-    """A Flask app with the service's blueprint plus everything the four services share."""
+    """A Flask app with the service's blueprint plus everything the four services share.
+
+    `reserved_paths`: the service's own fixed routes next to `/<svc>/<id>` (users: `me`, `auth`).
+    """
     settings = settings or Settings.from_env(service)
     app = Flask(service)
     app.config.update(
@@ -36,7 +40,7 @@ def create_service_app(
         SETTINGS=settings,
     )
     app.json.sort_keys = False
-    app.url_map.converters["uuid"] = IdConverter
+    app.url_map.converters["uuid"] = id_converter(reserved_paths)
     init_engine(app, settings.database_uri)
     if needs_users:
         if not settings.users_path:

@@ -6,10 +6,19 @@ routes of their own, so `OPTIONS /users/ping` does not advertise the methods of 
 the name `uuid` makes spectree document the parameter as `format: uuid`.
 """
 
+import re
+
 from werkzeug.routing import BaseConverter
 
-RESERVED = ("ping", "ready", "reset", "count", "metrics", "openapi.json", "docs", "me", "auth")
+# The fixed routes every service has (see common.py), plus spectree's pages under docs/.
+COMMON_ROUTES = ("ping", "ready", "reset", "count", "metrics", "openapi.json", "docs")
 
 
-class IdConverter(BaseConverter):
-    regex = r"(?!(?:" + "|".join(name.replace(".", r"\.") for name in RESERVED) + r")(?:/|$))[^/]+"
+def id_converter(reserved: tuple[str, ...]) -> type[BaseConverter]:
+    """A converter matching any one path segment except the `reserved` route names of the service."""
+    names = "|".join(re.escape(name) for name in (*COMMON_ROUTES, *reserved))
+
+    class IdConverter(BaseConverter):
+        regex = rf"(?!(?:{names})(?:/|$))[^/]+"
+
+    return IdConverter

@@ -62,7 +62,10 @@ def _check_owner(value: str) -> str:
 
 
 UUIDStr = Annotated[str, AfterValidator(_check_uuid), Field(json_schema_extra={"format": "uuid"})]
-OwnerStr = Annotated[str, AfterValidator(_check_owner), Field(description="A user id, or `me`")]
+# Documented as what it accepts, so that clients and fuzzers know which strings are valid.
+OwnerStr = Annotated[str, AfterValidator(_check_owner), Field(
+    description="A user id, or `me` for the caller", json_schema_extra={"anyOf": [{"format": "uuid"}, {"const": "me"}]}
+)]
 
 # PostgreSQL cannot store NUL in text: refused here (400), and documented, rather than failing in the database.
 NO_NUL = r"^[^\x00]*$"

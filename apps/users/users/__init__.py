@@ -11,4 +11,4 @@ from users.spec import spec
 
 def create_app(settings: Settings | None = None) -> Flask:
     return create_service_app("users", api=api, spec=spec, metadata=Base.metadata, counted=User,
-                              settings=settings)
+                              settings=settings, reserved_paths=("me", "auth"))
