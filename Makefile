@@ -55,4 +55,4 @@ images: venv
 	@$(PY) scripts/build_images.py
 
 bench: venv
-	@$(PY) scripts/bench.py
+	@PYTHONPATH=apps/core $(PY) scripts/bench.py

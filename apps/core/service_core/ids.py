@@ -25,6 +25,8 @@ def parse_datetime(value: str) -> datetime:
 
     Raises ValueError, also for a time that its offset pushes out of datetime's range.
     """
+    if "\x00" in value:  # CPython 3.11's fromisoformat ignores whatever follows a NUL
+        raise ValueError("NUL in a date")
     try:
         parsed = datetime.fromisoformat(value.upper())
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

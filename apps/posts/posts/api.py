@@ -1,0 +1,116 @@
+"""The posts API: publish, list (by expiry, route and author), read and delete posts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask import Blueprint, request
+from spectree import Response as Documented
+from sqlalchemy import select
+
+from posts.models import Post
+from posts.schemas import NewPost, PostQuery, Posts
+from posts.schemas import Post as PostOut
+from posts.spec import spec
+from service_core import db
+from service_core.auth import authenticated, current_user_id
+from service_core.crud import delete_or_404, get_or_404
+from service_core.errors import ApiError
+from service_core.ids import iso, parse_datetime, utcnow
+from service_core.listing import owner_id, paginate
+from service_core.validation import AUTH_ERRORS, BEARER, CreatedBy, Message
+
+api = Blueprint("posts", __name__, url_prefix="/posts")
+TAGS = ["posts"]
+
+INVALID_EXPIRY = "La fecha expiración no es válida"
+UNKNOWN_POST = "La publicación no existe"
+DELETED = "la publicación fue eliminada"
+
+
+def _as_json(post: Post) -> dict[str, str]:
+    return {
+        "id": str(post.id),
+        "routeId": str(post.route_id),
+        "userId": str(post.user_id),
+        "expireAt": iso(post.expire_at),
+        "createdAt": iso(post.created_at),
+    }
+
+
+def _expiry(value: str, now: datetime) -> datetime:
+    """The requested expiry in UTC; 412 when it is unreadable or not after `now`."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        raise ApiError(412, INVALID_EXPIRY) from None
+    if moment <= now:
+        raise ApiError(412, INVALID_EXPIRY)
+    return moment
+
+
+@api.post("")
+@authenticated
+@spec.validate(
+    json=NewPost,
+    resp=Documented(HTTP_201=CreatedBy, HTTP_400=Message, HTTP_412=Message, **AUTH_ERRORS),
+    tags=TAGS,
+    security=BEARER,
+)
+def create_post():
+    """Publish a post for a route; its author is the token's user.
+
+    412 "La fecha expiración no es válida" when expireAt is not in the future or is not an ISO-8601 date.
+    The route is not checked: posts owns no route data.
+    """
+    body: NewPost = request.context.json
+    now = utcnow()  # also the creation time, so that the expiry is after it (ck_posts_expire_at)
+    expire_at = _expiry(body.expireAt, now)
+    post = Post(route_id=uuid.UUID(body.routeId), user_id=uuid.UUID(current_user_id()), expire_at=expire_at,
+                created_at=now, updated_at=now)  # a new post has not been updated: both times are the same
+    session = db.session()
+    session.add(post)
+    session.commit()
+    return {"id": str(post.id), "userId": str(post.user_id), "createdAt": iso(post.created_at)}, 201
+
+
+@api.get("")
+@authenticated
+@spec.validate(query=PostQuery, resp=Documented(HTTP_200=Posts, HTTP_400=Message, **AUTH_ERRORS),
+               tags=TAGS, security=BEARER)
+def list_posts():
+    """List posts, optionally by expiry, route and author (combined with AND).
+
+    Oldest first; `limit`/`offset` page through. An unknown route or user gives [].
+    """
+    query: PostQuery = request.context.query
+    statement = select(Post)
+    if query.expire is not None:
+        now = utcnow()
+        statement = statement.where(Post.expire_at <= now if query.expire == "true" else Post.expire_at > now)
+    if query.route is not None:
+        statement = statement.where(Post.route_id == uuid.UUID(query.route))
+    if query.owner is not None:
+        statement = statement.where(Post.user_id == owner_id(query.owner))
+    statement = paginate(statement, query, Post.created_at, Post.id)
+    return [_as_json(post) for post in db.session().scalars(statement)]
+
+
+@api.get("/<uuid:post_id>")
+@authenticated
+@spec.validate(resp=Documented(HTTP_200=PostOut, HTTP_400=Message, HTTP_404=Message, **AUTH_ERRORS),
+               tags=TAGS, security=BEARER)
+def get_post(post_id: str):
+    """One post, expired or not."""
+    return _as_json(get_or_404(Post, post_id, UNKNOWN_POST))
+
+
+@api.delete("/<uuid:post_id>")
+@authenticated
+@spec.validate(resp=Documented(HTTP_200=Message, HTTP_400=Message, HTTP_404=Message, **AUTH_ERRORS),
+               tags=TAGS, security=BEARER)
+def delete_post(post_id: str):
+    """Delete a post. Any authenticated user may: the contract gives no ownership rule."""
+    delete_or_404(Post, post_id, UNKNOWN_POST)
+    return {"msg": DELETED}

@@ -1,0 +1,42 @@
+"""Request and response bodies of the posts API (they also make its OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, RootModel
+
+from service_core.validation import Body, OwnerStr, Page, UUIDStr
+
+
+class NewPost(Body):
+    routeId: UUIDStr = Field(  # noqa: N815 - the contract's field names
+        description="A route id (UUID). It is not checked against the routes service: an unknown one is accepted.")
+    # Any JSON string is let through to the view, where an unreadable date is a 412 like a past one; so the
+    # document declares no `date-time` format, which would make such a string a schema violation (400).
+    expireAt: str = Field(  # noqa: N815
+        description="ISO-8601; a time without an offset is taken as UTC. A date that is not in the future, or a "
+                    "string that is not a date, is refused with 412; a value that is not a string with 400.",
+    )
+
+
+class PostQuery(Page):
+    # Absent means no filter; the defaults are not validated, so the document shows the plain types.
+    expire: Literal["true", "false"] = Field(
+        default=None, validate_default=False,
+        description="`true`: only posts already expired (expireAt <= now); `false`: only those not yet expired.")
+    route: UUIDStr = Field(default=None, validate_default=False, description="Only the posts of this route id.")
+    owner: OwnerStr = Field(default=None, validate_default=False,
+                            description="Only the posts of this user id; `me` is the token's user.")
+
+
+class Post(BaseModel):
+    id: str
+    routeId: str  # noqa: N815
+    userId: str  # noqa: N815
+    expireAt: str  # noqa: N815
+    createdAt: str  # noqa: N815
+
+
+class Posts(RootModel[list[Post]]):
+    """Oldest first (by creation time, then id), so that limit/offset pages neither repeat nor skip."""
