@@ -27,8 +27,18 @@ if __package__ in (None, ""):  # run as a script: make `scripts` importable
 from scripts.postgres_server import LocalPostgres, PostgresError, port_in_use  # noqa: E402
 from scripts.service_process import PORTS, ROOT, ServiceProcess, migrate_command, service_env  # noqa: E402
 
-STATE_DIR = ROOT / ".local"
+# Overridable so that tests can run the real commands beside a developer's own stack.
+STATE_DIR = Path(os.environ.get("LOCAL_STACK_DIR", ROOT / ".local"))
 POSTGRES_PORT = int(os.environ.get("LOCAL_POSTGRES_PORT", "54329"))
+
+
+def configured_ports(environ: dict[str, str] = os.environ) -> dict[str, int]:
+    """The fixed ports of operations.md, or `LOCAL_STACK_PORTS="users=8001,routes=8002,..."`."""
+    override = environ.get("LOCAL_STACK_PORTS")
+    if not override:
+        return dict(PORTS)
+    pairs = dict(item.split("=", 1) for item in override.split(","))
+    return {service: int(pairs[service]) for service in PORTS}
 # users first: the other three check tokens against it.
 START_ORDER = ("users", "routes", "posts", "offers")
 
@@ -40,7 +50,7 @@ class StackError(RuntimeError):
 @dataclass
 class LocalStack:
     state_dir: Path
-    ports: dict[str, int] = field(default_factory=lambda: dict(PORTS))
+    ports: dict[str, int] = field(default_factory=configured_ports)
     postgres_port: int = POSTGRES_PORT
     host: str = "127.0.0.1"
     extra_env: dict[str, str] = field(default_factory=dict)
