@@ -76,7 +76,7 @@ def log_in(users_url: str) -> tuple[str, dict[str, str]]:
 def line(name: str, result: Result, baseline: Result | None = None) -> str:
     ratio = f"  {result.rps / baseline.rps:5.2f} x baseline" if baseline else ""
     return (f"{name:40} {result.rps:7.0f} req/s  p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
-            f"{ratio}  errors {result.errors}")
+            f"{ratio}  errors {result.errors}{f' {result.error_statuses}' if result.errors else ''}")
 
 
 def measure(stack: LocalStack, baseline_url: str, concurrency: int, seconds: float) -> dict[str, object]:

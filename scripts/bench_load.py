@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -18,6 +19,7 @@ RequestFactory = Callable[[], tuple[str, str, dict[str, str], object]]
 class Result:
     requests: int
     errors: int
+    error_statuses: dict[str, int]  # status (0: no answer) -> how many, for the unexpected ones
     seconds: float
     rps: float
     p50_ms: float
@@ -37,16 +39,15 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 def run_load(make_request: RequestFactory, *, expect: int, concurrency: int, seconds: float,
              warmup: float = 1.0) -> Result:
     latencies: list[float] = []
-    errors = 0
+    unexpected: Counter[str] = Counter()
     lock = threading.Lock()
     stop_at = time.monotonic() + warmup + seconds
     measure_from = time.monotonic() + warmup
 
     def worker() -> None:
-        nonlocal errors
         session = requests.Session()
         mine: list[float] = []
-        failed = 0
+        failed: Counter[str] = Counter()
         while (now := time.monotonic()) < stop_at:
             method, url, headers, body = make_request()
             started = time.perf_counter()
@@ -57,10 +58,11 @@ def run_load(make_request: RequestFactory, *, expect: int, concurrency: int, sec
             elapsed = time.perf_counter() - started
             if now >= measure_from:
                 mine.append(elapsed)
-                failed += status != expect
+                if status != expect:
+                    failed[str(status)] += 1
         with lock:
             latencies.extend(mine)
-            errors += failed
+            unexpected.update(failed)
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in threads:
@@ -68,7 +70,8 @@ def run_load(make_request: RequestFactory, *, expect: int, concurrency: int, sec
     for thread in threads:
         thread.join()
     latencies.sort()
-    return Result(requests=len(latencies), errors=errors, seconds=seconds, rps=len(latencies) / seconds,
+    return Result(requests=len(latencies), errors=sum(unexpected.values()), error_statuses=dict(unexpected),
+                  seconds=seconds, rps=len(latencies) / seconds,
                   p50_ms=percentile(latencies, 0.5) * 1000, p99_ms=percentile(latencies, 0.99) * 1000)
 
 

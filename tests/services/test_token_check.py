@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from scripts.service_process import ServiceProcess, free_port, service_env
+from service_core.auth import UsersClient
 from tests.conftest import sign_up_and_log_in
 from tests.services.conftest import make_app
 
@@ -72,3 +76,37 @@ def test_hanging_users_is_503_within_3_seconds(
     response = client.post(f"/{name}", json={}, headers={"Authorization": f"Bearer {uuid.uuid4()}"})
     assert response.status_code == 503
     assert time.monotonic() - started < 3
+
+
+@pytest.fixture
+def users_closing_idle_connections() -> Iterator[str]:
+    """A users service that answers one request per connection, then drops the connection as soon as
+    the next request arrives on it: what a keep-alive timeout on the server looks like to a pool."""
+    expiry = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    body = json.dumps({"id": "4b9f6c3e-1111-4a5b-9c3d-2e8f7a6b5c4d"}).encode()
+    answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n"
+              + f"X-Token-Expires-At: {expiry}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                connection.sendall(answer)
+                connection.recv(65536)  # the next request on this connection: dropped unanswered
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def test_a_connection_dropped_by_users_is_retried_once(users_closing_idle_connections: str) -> None:
+    client = UsersClient(users_closing_idle_connections, cache_seconds=0)
+    for _ in range(3):  # each call after the first meets a pooled connection that users drops
+        assert client.user_id(str(uuid.uuid4())) == "4b9f6c3e-1111-4a5b-9c3d-2e8f7a6b5c4d"

@@ -57,9 +57,16 @@ class UsersClient:
         return user_id
 
     def _ask_users(self, token: str) -> tuple[str, float]:
+        headers = {"Authorization": f"Bearer {token}"}
         try:
-            answer = self._http.get(self._url, headers={"Authorization": f"Bearer {token}"},
-                                    timeout=self._timeout)
+            try:
+                answer = self._http.get(self._url, headers=headers, timeout=self._timeout)
+            except requests.ConnectionError as error:
+                if isinstance(error, requests.Timeout):
+                    raise
+                # A pooled connection that users closed while idle fails at once: one more try, on a
+                # new connection. (A timeout is not retried: that would double the caller's wait.)
+                answer = self._http.get(self._url, headers=headers, timeout=self._timeout)
         except requests.RequestException:
             raise ApiError(503, USERS_UNAVAILABLE) from None
         if answer.status_code in (401, 403):
