@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -44,3 +47,37 @@ def documented_statuses(client: FlaskClient, service: str) -> dict[tuple[str, st
 
 
 AUTH_STATUSES = {"401", "403", "503"}
+
+
+def in_days(days: float, offset: str = "Z") -> str:
+    """A moment `days` from now as clients write it (negative: in the past)."""
+    moment = datetime.now(UTC) + timedelta(days=days)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", offset)
+
+
+def run_together(attempts: int, attempt: Callable[[], int]) -> list[int]:
+    """`attempt` from `attempts` threads released at once; the statuses, sorted."""
+    gate = threading.Barrier(attempts)
+
+    def released(_: int) -> int:
+        gate.wait()
+        return attempt()
+
+    with ThreadPoolExecutor(attempts) as pool:
+        return sorted(pool.map(released, range(attempts)))
+
+
+def counter(service: str) -> Callable[[FlaskClient], int]:
+    """`count(client)`: the service's row count, through its own endpoint."""
+    return lambda client: client.get(f"/{service}/count").json["count"]
+
+
+def lister(service: str) -> Callable[..., list[str]]:
+    """`listed(client, caller, query="")`: the ids that the service's list endpoint answers."""
+
+    def listed(client: FlaskClient, caller: Caller, query: str = "") -> list[str]:
+        response = client.get(f"/{service}{query}", headers=caller.headers)
+        assert response.status_code == 200, response.json
+        return [item["id"] for item in response.json]
+
+    return listed

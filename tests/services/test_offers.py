@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -22,8 +20,11 @@ from tests.services.protected import (
     AUTH_STATUSES,
     BAD_ID,
     assert_token_checked_first,
+    counter,
     documented_statuses,
+    lister,
     module_caller,
+    run_together,
 )
 
 POST = "3b0e8f52-6c1d-4a8e-9f27-5d4c3b2a1908"  # fixed, so that test ids are the same on every run
@@ -44,6 +45,10 @@ def rival(users_server: str) -> Caller:
     return sign_up_and_log_in(users_server)
 
 
+count = counter("offers")
+ids = lister("offers")
+
+
 def offer_body(**fields: object) -> dict[str, object]:
     return {"postId": POST, "description": "a box of books", "size": "MEDIUM", "fragile": False, "offer": 25.5,
             **fields}
@@ -53,16 +58,6 @@ def make(offers: FlaskClient, caller: Caller, **fields: object) -> str:
     response = offers.post("/offers", json=offer_body(**fields), headers=caller.headers)
     assert response.status_code == 201, response.json
     return response.json["id"]
-
-
-def count(offers: FlaskClient) -> int:
-    return offers.get("/offers/count").json["count"]
-
-
-def ids(offers: FlaskClient, caller: Caller, query: str = "") -> list[str]:
-    response = offers.get(f"/offers{query}", headers=caller.headers)
-    assert response.status_code == 200, response.json
-    return [item["id"] for item in response.json]
 
 
 def stored_amount(offers: FlaskClient, caller: Caller, sent: object) -> object:
@@ -76,18 +71,6 @@ def refused(offers: FlaskClient, caller: Caller, status: int, **fields: object) 
     assert response.status_code == status, response.json
     assert count(offers) == 0
     return response.json
-
-
-def all_at_once(attempts: int, attempt: Callable[[], int]) -> list[int]:
-    """`attempt` from `attempts` threads released together; the statuses, sorted."""
-    gate = threading.Barrier(attempts)
-
-    def released(_: int) -> int:
-        gate.wait()
-        return attempt()
-
-    with ThreadPoolExecutor(attempts) as pool:
-        return sorted(pool.map(released, range(attempts)))
 
 
 # --- POST /offers ---------------------------------------------------------------------------------
@@ -222,7 +205,7 @@ def test_unknown_body_fields_are_ignored(offers: FlaskClient, caller: Caller) ->
 
 def test_concurrent_creates_all_succeed(offers_app: Flask, offers: FlaskClient, caller: Caller) -> None:
     assert offers.get("/offers", headers=caller.headers).status_code == 200  # token checked and cached
-    statuses = all_at_once(20, lambda: offers_app.test_client().post("/offers", json=offer_body(),
+    statuses = run_together(20, lambda: offers_app.test_client().post("/offers", json=offer_body(),
                                                                      headers=caller.headers).status_code)
     assert statuses == [201] * 20
     assert count(offers) == 20
@@ -357,7 +340,7 @@ def test_delete_removes_only_that_offer(offers: FlaskClient, caller: Caller) -> 
 
 def test_concurrent_deletes_give_one_200_and_404s(offers_app: Flask, offers: FlaskClient, caller: Caller) -> None:
     offer_id = make(offers, caller)
-    statuses = all_at_once(8, lambda: offers_app.test_client().delete(f"/offers/{offer_id}",
+    statuses = run_together(8, lambda: offers_app.test_client().delete(f"/offers/{offer_id}",
                                                                       headers=caller.headers).status_code)
     assert statuses == [200] + [404] * 7
     assert count(offers) == 0

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from alembic import autogenerate, migration
@@ -19,6 +18,7 @@ from service_core.config import normalise_database_uri
 from tests.conftest import Caller, free_port
 from tests.services import protected
 from tests.services.conftest import make_app
+from tests.services.protected import counter, in_days, lister, run_together
 
 caller = protected.module_caller()
 
@@ -37,10 +37,8 @@ def database(migrated_database: Callable[[str], str]) -> Iterator[Engine]:
     engine.dispose()
 
 
-def in_days(days: float, offset: str = "Z") -> str:
-    """A moment `days` from now as clients write it (negative: in the past)."""
-    moment = datetime.now(UTC) + timedelta(days=days)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", offset)
+count = counter("posts")
+listed = lister("posts")
 
 
 def publish(posts: FlaskClient, caller: Caller, route: str = ROUTE, expire_at: str | None = None) -> str:
@@ -56,22 +54,6 @@ def make_expired(database: Engine, post_id: str) -> None:
         connection.execute(text("UPDATE posts SET expire_at = created_at + interval '1 millisecond' WHERE id = :id"),
                            {"id": post_id})
     time.sleep(0.002)
-
-
-def count(posts: FlaskClient) -> int:
-    return posts.get("/posts/count").json["count"]
-
-
-def listed(posts: FlaskClient, caller: Caller, query: str = "") -> list[str]:
-    response = posts.get(f"/posts{query}", headers=caller.headers)
-    assert response.status_code == 200, response.json
-    return [post["id"] for post in response.json]
-
-
-def statuses_of(attempts: int, attempt: Callable[[], int]) -> list[int]:
-    """The sorted statuses of `attempts` concurrent calls of `attempt`."""
-    with ThreadPoolExecutor(max_workers=attempts) as pool:
-        return sorted(pool.map(lambda _: attempt(), range(attempts)))
 
 
 # --- POST /posts ----------------------------------------------------------------------------------
@@ -207,7 +189,7 @@ def test_concurrent_publishes_all_succeed_with_distinct_ids(
         ids.append(response.json["id"])
         return response.status_code
 
-    assert statuses_of(20, attempt) == [201] * 20
+    assert run_together(20, attempt) == [201] * 20
     assert len(set(ids)) == 20
     assert count(posts) == 20
     assert sorted(listed(posts, caller, f"?route={ROUTE}")) == sorted(ids)
@@ -418,7 +400,7 @@ def test_delete_of_an_unknown_post_is_404_and_a_malformed_id_400(posts: FlaskCli
 
 def test_concurrent_deletes_give_one_200_and_404s(posts_app: Flask, posts: FlaskClient, caller: Caller) -> None:
     post_id, kept = publish(posts, caller), publish(posts, caller)
-    statuses = statuses_of(8, lambda: posts_app.test_client().delete(f"/posts/{post_id}",
+    statuses = run_together(8, lambda: posts_app.test_client().delete(f"/posts/{post_id}",
                                                                      headers=caller.headers).status_code)
     assert statuses == [200] + [404] * 7
     assert listed(posts, caller) == [kept]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from sqlalchemy import create_engine, text
 from routes.models import Base
 from service_core.config import normalise_database_uri
 from tests.conftest import Caller, sign_up_and_log_in
+from tests.services.protected import counter, in_days, lister, run_together
 
 INVALID_DATES = {"msg": "Las fechas del trayecto no son válidas"}
 NO_TOKEN = {"msg": "No se proporcionó un token"}
@@ -34,17 +34,15 @@ def caller(users_server: str) -> Caller:
     return sign_up_and_log_in(users_server)
 
 
-def later(days: float, offset: str = "Z") -> str:
-    """A moment `days` from now, as clients send it (negative: in the past)."""
-    moment = datetime.now(UTC) + timedelta(days=days)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", offset)
+count = counter("routes")
+listed = lister("routes")
 
 
 def new_route(**fields: object) -> dict[str, object]:
     body = {
         "flightId": f"FL-{uuid.uuid4().hex[:8]}", "sourceAirportCode": "BOG", "sourceCountry": "Colombia",
         "destinyAirportCode": "MIA", "destinyCountry": "USA", "bagCost": 120,
-        "plannedStartDate": later(10), "plannedEndDate": later(11),
+        "plannedStartDate": in_days(10), "plannedEndDate": in_days(11),
     }
     return {**body, **fields}
 
@@ -53,33 +51,6 @@ def create(routes: FlaskClient, caller: Caller, **fields: object) -> str:
     response = routes.post("/routes", json=new_route(**fields), headers=caller.headers)
     assert response.status_code == 201, response.json
     return response.json["id"]
-
-
-def count(routes: FlaskClient) -> int:
-    return routes.get("/routes/count").json["count"]
-
-
-def listed(routes: FlaskClient, caller: Caller, query: str = "") -> list[str]:
-    response = routes.get(f"/routes{query}", headers=caller.headers)
-    assert response.status_code == 200, response.json
-    return [route["id"] for route in response.json]
-
-
-def run_together(attempts: int, attempt: Callable[[], int]) -> list[int]:
-    """Run `attempt` in `attempts` threads released at once; their statuses, sorted."""
-    statuses: list[int] = []
-    start = threading.Barrier(attempts)
-
-    def run() -> None:
-        start.wait()
-        statuses.append(attempt())
-
-    threads = [threading.Thread(target=run) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(statuses)
 
 
 # --- POST /routes ---------------------------------------------------------------------------------
@@ -171,9 +142,9 @@ def test_dates_are_read_as_iso_8601_and_answered_in_utc(
 
 
 @pytest.mark.parametrize(("start", "end"), [
-    (later(-1), later(1)),  # start in the past
-    (later(-2), later(-1)),  # both in the past
-    (later(2), later(1)),  # end before start
+    (in_days(-1), in_days(1)),  # start in the past
+    (in_days(-2), in_days(-1)),  # both in the past
+    (in_days(2), in_days(1)),  # end before start
     ("2090-03-01T12:00:00Z", "2090-03-01T12:00:00Z"),  # end equal to start
     ("2090-03-01T12:00:00Z", "2090-03-01T07:00:00-05:00"),  # the same moment, written differently
     ("2090-03-01T12:00:00Z", "2090-03-01T13:00:00+02:00"),  # after start in local time, before it in UTC
@@ -252,7 +223,7 @@ def test_an_unknown_token_is_401(routes: FlaskClient, users_server: str, method:
 
 @pytest.mark.parametrize(("method", "path", "body"), [
     ("post", "/routes", {"flightId": 5}),
-    ("post", "/routes", new_route(plannedStartDate=later(-1))),
+    ("post", "/routes", new_route(plannedStartDate=in_days(-1))),
     ("get", "/routes?limit=0", None),
     ("get", "/routes/not-a-uuid", None),
     ("delete", "/routes/not-a-uuid", None),

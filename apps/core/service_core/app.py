@@ -40,7 +40,6 @@ def create_service_app(
         SETTINGS=settings,
     )
     app.json.sort_keys = False
-    app.json.ensure_ascii = False  # the contract's messages are Spanish: send them as written
     app.url_map.converters["uuid"] = id_converter(reserved_paths)
     init_engine(app, settings.database_uri)
     if needs_users:
