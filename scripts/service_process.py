@@ -85,6 +85,19 @@ class ServiceProcess:
                 raise TimeoutError(f"{self.service} was not ready on {self.url} within {timeout:.0f} s")
             time.sleep(0.1)
 
+    def __enter__(self) -> ServiceProcess:
+        """Started and ready; stopped again if it never gets ready."""
+        self.start()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM: gunicorn lets in-flight requests finish, then exits."""
         if self.process is None or self.process.poll() is not None:

@@ -26,13 +26,8 @@ def make_app(service: str, database_uri: str, **environ: str) -> Flask:
 @pytest.fixture(scope="session")
 def users_server(migrated_database: Callable[[str], str]) -> Iterator[str]:
     """Base URL of a real users service (gunicorn, own process) on the test database."""
-    server = ServiceProcess("users", free_port(), service_env("users", migrated_database("users")))
-    server.start()
-    try:
-        server.wait_ready()
+    with ServiceProcess("users", free_port(), service_env("users", migrated_database("users"))) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -46,47 +41,25 @@ def caller(sign_up: Callable[[], Caller]) -> Caller:
     return sign_up()
 
 
-def _client(app: Flask, service: str) -> Iterator[FlaskClient]:
-    client = app.test_client()
-    yield client
-    assert client.post(f"/{service}/reset").status_code == 200
+def _service_fixtures(service: str) -> tuple[Callable[..., Flask], Callable[..., Iterator[FlaskClient]]]:
+    """`<service>_app` (session-wide, on its migrated database, checking tokens against `users_server`)
+    and `<service>` (a test client; the service's data is reset after each test)."""
+
+    @pytest.fixture(scope="session")
+    def app(migrated_database: Callable[[str], str], request: pytest.FixtureRequest) -> Flask:
+        environ = {} if service == "users" else {"USERS_PATH": request.getfixturevalue("users_server")}
+        return make_app(service, migrated_database(service), **environ)
+
+    @pytest.fixture
+    def client(request: pytest.FixtureRequest) -> Iterator[FlaskClient]:
+        test_client = request.getfixturevalue(f"{service}_app").test_client()
+        yield test_client
+        assert test_client.post(f"/{service}/reset").status_code == 200
+
+    return app, client
 
 
-@pytest.fixture(scope="session")
-def users_app(migrated_database: Callable[[str], str]) -> Flask:
-    return make_app("users", migrated_database("users"))
-
-
-@pytest.fixture
-def users(users_app: Flask) -> Iterator[FlaskClient]:
-    yield from _client(users_app, "users")
-
-
-@pytest.fixture(scope="session")
-def routes_app(migrated_database: Callable[[str], str], users_server: str) -> Flask:
-    return make_app("routes", migrated_database("routes"), USERS_PATH=users_server)
-
-
-@pytest.fixture
-def routes(routes_app: Flask) -> Iterator[FlaskClient]:
-    yield from _client(routes_app, "routes")
-
-
-@pytest.fixture(scope="session")
-def posts_app(migrated_database: Callable[[str], str], users_server: str) -> Flask:
-    return make_app("posts", migrated_database("posts"), USERS_PATH=users_server)
-
-
-@pytest.fixture
-def posts(posts_app: Flask) -> Iterator[FlaskClient]:
-    yield from _client(posts_app, "posts")
-
-
-@pytest.fixture(scope="session")
-def offers_app(migrated_database: Callable[[str], str], users_server: str) -> Flask:
-    return make_app("offers", migrated_database("offers"), USERS_PATH=users_server)
-
-
-@pytest.fixture
-def offers(offers_app: Flask) -> Iterator[FlaskClient]:
-    yield from _client(offers_app, "offers")
+users_app, users = _service_fixtures("users")
+routes_app, routes = _service_fixtures("routes")
+posts_app, posts = _service_fixtures("posts")
+offers_app, offers = _service_fixtures("offers")

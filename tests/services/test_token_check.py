@@ -23,14 +23,9 @@ DEPENDENT = ("routes", "posts", "offers")
 @pytest.fixture(scope="module")
 def short_lived_users(migrated_database: Callable[[str], str]) -> Iterator[str]:
     """A users service whose tokens live two seconds."""
-    server = ServiceProcess("users", free_port(),
-                            service_env("users", migrated_database("users"), TOKEN_TTL_SECONDS="2"))
-    server.start()
-    try:
-        server.wait_ready()
+    environ = service_env("users", migrated_database("users"), TOKEN_TTL_SECONDS="2")
+    with ServiceProcess("users", free_port(), environ) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture
