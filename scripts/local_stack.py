@@ -151,8 +151,13 @@ def run() -> int:
         nonlocal stop
         stop = True
 
+    if (other := _running_pid()) not in (None, os.getpid()):
+        print(f"The local stack is already running (process {other}); `make down` stops it.", file=sys.stderr)
+        return 1
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    _pid_file().write_text(str(os.getpid()))  # so that `make down` finds a foreground stack too
     stack = LocalStack(STATE_DIR)
     try:
         with running_stack(stack, log=None):
@@ -167,6 +172,8 @@ def run() -> int:
     except (StackError, PostgresError, TimeoutError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    finally:
+        _pid_file().unlink(missing_ok=True)
     return 0
 
 
@@ -174,18 +181,16 @@ def up(timeout: float = 90) -> int:
     if _running_pid() is not None:
         print("The local stack is already running (`make down` stops it).")
         return 0
-    STATE_DIR.mkdir(exist_ok=True)
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
     log_path = STATE_DIR / "stack.log"
     with log_path.open("ab") as log:
         supervisor = subprocess.Popen([sys.executable, __file__, "run"], stdout=log, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
-    _pid_file().write_text(str(supervisor.pid))
     stack = LocalStack(STATE_DIR)
     deadline = time.monotonic() + timeout
     pending = list(START_ORDER)
     while pending:
         if supervisor.poll() is not None:
-            _pid_file().unlink(missing_ok=True)
             tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
             print(f"The local stack did not start: {tail[0] if tail else 'no output'} (log: {log_path})",
                   file=sys.stderr)
@@ -209,8 +214,11 @@ def down(timeout: float = 60) -> int:
         deadline = time.monotonic() + timeout
         while _running_pid() is not None and time.monotonic() < deadline:
             time.sleep(0.2)
-        if _running_pid() is not None:
-            os.killpg(pid, signal.SIGKILL)
+        if _running_pid() is not None:  # stuck: take its whole process group (`up` made it a leader)
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
     _pid_file().unlink(missing_ok=True)
     LocalStack(STATE_DIR).postgres.stop()  # in case the supervisor itself was killed
     print("Local stack stopped; the data stays in .local/.")
