@@ -46,16 +46,18 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres
 
 
 @pytest.fixture(scope="session")
-def migrated_database(postgres: LocalPostgres) -> Callable[[str], str]:
-    """`migrated_database("users")`: the URL of a test database with the service's migrations applied."""
+def migrated_database(postgres: LocalPostgres) -> Callable[..., str]:
+    """`migrated_database("users")`: the URL of a test database with the service's migrations applied;
+    `migrated_database("users", "sessions")`: another one, for a second instance of the service."""
     made: dict[str, str] = {}
 
-    def make(service: str) -> str:
-        if service not in made:
-            uri = postgres.ensure_database(f"test_{service}", service, f"{service}-test-password")
+    def make(service: str, instance: str = "") -> str:
+        name = f"test_{service}_{instance}" if instance else f"test_{service}"
+        if name not in made:
+            uri = postgres.ensure_database(name, service, f"{service}-test-password")
             upgrade(service, normalise_database_uri(uri), wait_seconds=10)
-            made[service] = uri
-        return made[service]
+            made[name] = uri
+        return made[name]
 
     return make
 

@@ -26,7 +26,9 @@ def make_app(service: str, database_uri: str, **environ: str) -> Flask:
 @pytest.fixture(scope="session")
 def users_server(migrated_database: Callable[[str], str]) -> Iterator[str]:
     """Base URL of a real users service (gunicorn, own process) on the test database."""
-    with ServiceProcess("users", free_port(), service_env("users", migrated_database("users"))) as server:
+    # Its own database: the users tests' resets must not log out the callers of the other services.
+    environ = service_env("users", migrated_database("users", "server"))
+    with ServiceProcess("users", free_port(), environ) as server:
         yield server.url
 
 

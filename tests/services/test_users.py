@@ -119,14 +119,6 @@ def test_bodies_that_are_not_a_json_object_get_a_json_4xx(
     assert count(users) == 0
 
 
-def test_unknown_paths_and_methods_answer_json(users: FlaskClient) -> None:
-    missing = users.get("/users/nothing/here")
-    assert missing.status_code == 404 and missing.is_json
-    wrong_method = users.delete("/users/count")
-    assert wrong_method.status_code == 405 and wrong_method.is_json
-    assert "GET" in wrong_method.headers["Allow"]
-
-
 # --- PATCH /users/{id} ----------------------------------------------------------------------------
 
 def test_update_changes_the_given_fields(users: FlaskClient) -> None:
@@ -257,20 +249,6 @@ def test_password_and_token_are_stored_hashed(users: FlaskClient, migrated_datab
 
 
 # --- reset, count, ping, openapi ------------------------------------------------------------------
-
-def test_reset_deletes_everything_and_ignores_authorization(users: FlaskClient) -> None:
-    sign_up(users)
-    assert count(users) == 1
-    response = users.post("/users/reset", headers={"Authorization": "Bearer nonsense"})
-    assert response.status_code == 200
-    assert response.json == {"msg": "Todos los datos fueron eliminados"}
-    assert count(users) == 0
-
-
-def test_ping_is_plain_text_pong(users: FlaskClient) -> None:
-    response = users.get("/users/ping")
-    assert (response.status_code, response.get_data(as_text=True), response.mimetype) == (200, "pong", "text/plain")
-
 
 def test_openapi_documents_every_endpoint_and_status(users: FlaskClient) -> None:
     document = users.get("/users/openapi.json").json
