@@ -142,3 +142,5 @@ def make_spec(service: str, description: str) -> SpecTree:
 BEARER = {"bearer": []}
 # What every token-protected endpoint may answer besides its own statuses.
 AUTH_ERRORS = {"HTTP_401": Message, "HTTP_403": Message, "HTTP_503": Message}
+# ...and every token-protected endpoint with an id in its path.
+BY_ID_ERRORS = {"HTTP_400": Message, "HTTP_404": Message, **AUTH_ERRORS}

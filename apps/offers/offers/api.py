@@ -18,7 +18,7 @@ from service_core.crud import delete_or_404, get_or_404
 from service_core.errors import ApiError
 from service_core.ids import iso, utcnow
 from service_core.listing import owner_id, paginate
-from service_core.validation import AUTH_ERRORS, BEARER, CreatedBy, Message
+from service_core.validation import AUTH_ERRORS, BEARER, BY_ID_ERRORS, CreatedBy, Message
 
 api = Blueprint("offers", __name__, url_prefix="/offers")
 TAGS = ["offers"]
@@ -27,7 +27,6 @@ INVALID_SIZE = "El tamaño debe ser LARGE, MEDIUM o SMALL"
 NEGATIVE_OFFER = "La oferta no puede ser negativa"
 UNKNOWN_OFFER = "La oferta no existe"
 DELETED = "la oferta fue eliminada"
-BY_ID_ERRORS = {"HTTP_400": Message, "HTTP_404": Message, **AUTH_ERRORS}
 
 
 def _as_json(offer: Offer) -> dict[str, object]:

@@ -19,7 +19,7 @@ from service_core.crud import delete_or_404, get_or_404
 from service_core.errors import ApiError
 from service_core.ids import iso, parse_datetime, utcnow
 from service_core.listing import owner_id, paginate
-from service_core.validation import AUTH_ERRORS, BEARER, CreatedBy, Message
+from service_core.validation import AUTH_ERRORS, BEARER, BY_ID_ERRORS, CreatedBy, Message
 
 api = Blueprint("posts", __name__, url_prefix="/posts")
 TAGS = ["posts"]
@@ -99,8 +99,7 @@ def list_posts():
 
 @api.get("/<uuid:post_id>")
 @authenticated
-@spec.validate(resp=Documented(HTTP_200=PostOut, HTTP_400=Message, HTTP_404=Message, **AUTH_ERRORS),
-               tags=TAGS, security=BEARER)
+@spec.validate(resp=Documented(HTTP_200=PostOut, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
 def get_post(post_id: str):
     """One post, expired or not."""
     return _as_json(get_or_404(Post, post_id, UNKNOWN_POST))
@@ -108,8 +107,7 @@ def get_post(post_id: str):
 
 @api.delete("/<uuid:post_id>")
 @authenticated
-@spec.validate(resp=Documented(HTTP_200=Message, HTTP_400=Message, HTTP_404=Message, **AUTH_ERRORS),
-               tags=TAGS, security=BEARER)
+@spec.validate(resp=Documented(HTTP_200=Message, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
 def delete_post(post_id: str):
     """Delete a post. Any authenticated user may: the contract gives no ownership rule."""
     delete_or_404(Post, post_id, UNKNOWN_POST)

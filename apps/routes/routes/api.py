@@ -17,7 +17,7 @@ from service_core.crud import delete_or_404, get_or_404
 from service_core.errors import ApiError
 from service_core.ids import iso, utcnow
 from service_core.listing import paginate
-from service_core.validation import AUTH_ERRORS, BEARER, Created, Message
+from service_core.validation import AUTH_ERRORS, BEARER, BY_ID_ERRORS, Created, Message
 
 api = Blueprint("routes", __name__, url_prefix="/routes")
 TAGS = ["routes"]
@@ -107,8 +107,7 @@ def list_routes():
 
 @api.get("/<uuid:route_id>")
 @authenticated
-@spec.validate(resp=Documented(HTTP_200=RouteOut, HTTP_400=Message, HTTP_404=Message, **AUTH_ERRORS),
-               tags=TAGS, security=BEARER)
+@spec.validate(resp=Documented(HTTP_200=RouteOut, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
 def get_route(route_id: str):
     """One route."""
     return _as_json(get_or_404(Route, route_id, UNKNOWN_ROUTE))
@@ -116,8 +115,7 @@ def get_route(route_id: str):
 
 @api.delete("/<uuid:route_id>")
 @authenticated
-@spec.validate(resp=Documented(HTTP_200=Message, HTTP_400=Message, HTTP_404=Message, **AUTH_ERRORS),
-               tags=TAGS, security=BEARER)
+@spec.validate(resp=Documented(HTTP_200=Message, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
 def delete_route(route_id: str):
     """Delete a route. Any authenticated user may: routes have no owner."""
     delete_or_404(Route, route_id, UNKNOWN_ROUTE)
