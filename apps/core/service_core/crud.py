@@ -1,4 +1,4 @@
-"""Reading and deleting one row by its path id, the same way in every service."""
+"""Storing a caller's new row, and reading or deleting one row by its path id, alike in every service."""
 
 from __future__ import annotations
 
@@ -8,9 +8,17 @@ from sqlalchemy import delete
 
 from service_core import db
 from service_core.errors import ApiError
-from service_core.ids import parse_id
+from service_core.ids import iso, parse_id
 
 Row = TypeVar("Row")
+
+
+def insert_owned(row: object) -> tuple[dict[str, str], int]:
+    """Store a new row that belongs to the caller; the contract's answer `{"id", "userId", "createdAt"}`, 201."""
+    session = db.session()
+    session.add(row)
+    session.commit()
+    return {"id": str(row.id), "userId": str(row.user_id), "createdAt": iso(row.created_at)}, 201
 
 
 def get_or_404(model: type[Row], raw_id: str, missing: str) -> Row:

@@ -14,7 +14,7 @@ from offers.schemas import Offer as OfferOut
 from offers.spec import spec
 from service_core import db
 from service_core.auth import authenticated, current_user_id
-from service_core.crud import delete_or_404, get_or_404
+from service_core.crud import delete_or_404, get_or_404, insert_owned
 from service_core.errors import ApiError
 from service_core.ids import iso, utcnow
 from service_core.listing import owner_id, paginate
@@ -72,10 +72,7 @@ def create_offer():
         created_at=now,
         updated_at=now,  # a new offer has not been updated: both times are the same
     )
-    session = db.session()
-    session.add(offer)
-    session.commit()
-    return {"id": str(offer.id), "userId": str(offer.user_id), "createdAt": iso(offer.created_at)}, 201
+    return insert_owned(offer)
 
 
 @api.get("")

@@ -15,7 +15,7 @@ from posts.schemas import Post as PostOut
 from posts.spec import spec
 from service_core import db
 from service_core.auth import authenticated, current_user_id
-from service_core.crud import delete_or_404, get_or_404
+from service_core.crud import delete_or_404, get_or_404, insert_owned
 from service_core.errors import ApiError
 from service_core.ids import iso, parse_datetime, utcnow
 from service_core.listing import owner_id, paginate
@@ -69,10 +69,7 @@ def create_post():
     expire_at = _expiry(body.expireAt, now)
     post = Post(route_id=uuid.UUID(body.routeId), user_id=uuid.UUID(current_user_id()), expire_at=expire_at,
                 created_at=now, updated_at=now)  # a new post has not been updated: both times are the same
-    session = db.session()
-    session.add(post)
-    session.commit()
-    return {"id": str(post.id), "userId": str(post.user_id), "createdAt": iso(post.created_at)}, 201
+    return insert_owned(post)
 
 
 @api.get("")
