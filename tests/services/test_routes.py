@@ -16,12 +16,9 @@ from sqlalchemy import create_engine, text
 from routes.models import Base
 from service_core.config import normalise_database_uri
 from tests.conftest import Caller, sign_up_and_log_in
-from tests.services.protected import counter, in_days, lister, run_together
+from tests.services.protected import BAD_ID, INVALID_TOKEN, NO_TOKEN, counter, in_days, lister, run_together
 
 INVALID_DATES = {"msg": "Las fechas del trayecto no son válidas"}
-NO_TOKEN = {"msg": "No se proporcionó un token"}
-INVALID_TOKEN = {"msg": "El token no es válido o está vencido"}
-BAD_ID = {"msg": "El id no es un UUID válido"}
 ROUTE_KEYS = {"id", "flightId", "sourceAirportCode", "sourceCountry", "destinyAirportCode", "destinyCountry",
               "bagCost", "plannedStartDate", "plannedEndDate", "createdAt", "updatedAt"}
 REQUIRED = ["flightId", "sourceAirportCode", "sourceCountry", "destinyAirportCode", "destinyCountry", "bagCost",
