@@ -24,11 +24,12 @@ test: venv
 lint: venv
 	@$(PY) -m ruff check .
 
+# ISOLATED=1: routes, posts and offers in the isolated profile (they never call users); `down` stops either.
 run: venv
-	@$(PY) scripts/local_stack.py run
+	@$(PY) scripts/local_stack.py run $(if $(filter 1,$(ISOLATED)),--profile isolated)
 
 up: venv
-	@$(PY) scripts/local_stack.py up
+	@$(PY) scripts/local_stack.py up $(if $(filter 1,$(ISOLATED)),--profile isolated)
 
 down: venv
 	@$(PY) scripts/local_stack.py down
@@ -52,7 +53,7 @@ sync: venv
 	@$(PY) -m bootstrap.cluster sync $(if $(DRY_RUN),--dry-run)
 
 images: venv
-	@$(PY) scripts/build_images.py
+	@$(PY) scripts/build_images.py $(if $(DRY_RUN),--dry-run)
 
 bench: venv
 	@PYTHONPATH=apps/core $(PY) scripts/bench.py

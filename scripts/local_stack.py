@@ -3,6 +3,9 @@
     python scripts/local_stack.py run    # foreground; Ctrl-C stops everything
     python scripts/local_stack.py up     # background; returns once every service is ready
     python scripts/local_stack.py down   # stops what `up` started; the data stays in .local/
+
+`run` and `up` take `--profile isolated` (`make run ISOLATED=1`): routes, posts and offers then never call
+users and get no USERS_PATH (service_core.profiles); same ports, same data folder.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ def configured_ports(environ: dict[str, str] = os.environ) -> dict[str, int]:
         return dict(PORTS)
     pairs = dict(item.split("=", 1) for item in override.split(","))
     return {service: int(pairs[service]) for service in PORTS}
-# users first: the other three check tokens against it.
+# service_core.config.AUTH_PROFILES (apps/core is not importable here; a test keeps the two equal).
+AUTH_PROFILES = ("token", "isolated")
+# users first: in the token profile, the other three check tokens against it.
 START_ORDER = ("users", "routes", "posts", "offers")
 
 
@@ -54,6 +59,7 @@ class LocalStack:
     postgres_port: int = POSTGRES_PORT
     host: str = "127.0.0.1"
     extra_env: dict[str, str] = field(default_factory=dict)
+    profile: str = "token"  # AUTH_PROFILE of every service
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
     database_uris: dict[str, str] = field(default_factory=dict)
 
@@ -89,7 +95,8 @@ class LocalStack:
                 for service in START_ORDER}
 
     def env(self, service: str, database_uri: str) -> dict[str, str]:
-        return service_env(service, database_uri, users_path=self.url("users"), **self.extra_env)
+        users_path = self.url("users") if self.profile == "token" else None
+        return service_env(service, database_uri, users_path=users_path, AUTH_PROFILE=self.profile, **self.extra_env)
 
     def migrate(self, service: str, database_uri: str) -> None:
         done = subprocess.run(migrate_command(service), env=self.env(service, database_uri), cwd=ROOT,
@@ -134,6 +141,10 @@ def _pid_file() -> Path:
     return STATE_DIR / "stack.pid"
 
 
+def _profile_file() -> Path:
+    return STATE_DIR / "stack.profile"
+
+
 def _running_pid() -> int | None:
     try:
         pid = int(_pid_file().read_text())
@@ -143,7 +154,7 @@ def _running_pid() -> int | None:
         return None
 
 
-def run() -> int:
+def run(profile: str = "token") -> int:
     """Foreground: logs on this terminal; Ctrl-C (or SIGTERM from `make down`) stops everything."""
     stop = False
 
@@ -158,10 +169,11 @@ def run() -> int:
     signal.signal(signal.SIGINT, request_stop)
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     _pid_file().write_text(str(os.getpid()))  # so that `make down` finds a foreground stack too
-    stack = LocalStack(STATE_DIR)
+    _profile_file().write_text(profile)
+    stack = LocalStack(STATE_DIR, profile=profile)
     try:
         with running_stack(stack, log=None):
-            print("Local stack ready:", flush=True)
+            print(f"Local stack ready (profile {profile}):", flush=True)
             for service in START_ORDER:
                 print(f"  {service:7} {stack.url(service)}/{service}/ping", flush=True)
             print("Ctrl-C stops everything; the data stays in .local/.", flush=True)
@@ -177,15 +189,21 @@ def run() -> int:
     return 0
 
 
-def up(timeout: float = 90) -> int:
+def up(profile: str = "token", timeout: float = 90) -> int:
     if _running_pid() is not None:
+        running = _profile_file().read_text() if _profile_file().exists() else "token"
+        if running != profile:
+            print(f"The local stack is already running in the {running} profile; `make down` first, then start "
+                  f"it in the {profile} profile.", file=sys.stderr)
+            return 1
         print("The local stack is already running (`make down` stops it).")
         return 0
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     log_path = STATE_DIR / "stack.log"
     with log_path.open("ab") as log:
-        supervisor = subprocess.Popen([sys.executable, __file__, "run"], stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+        supervisor = subprocess.Popen([sys.executable, __file__, "run", "--profile", profile], stdout=log,
+                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
+                                      start_new_session=True)
     stack = LocalStack(STATE_DIR)
     deadline = time.monotonic() + timeout
     pending = list(START_ORDER)
@@ -202,8 +220,9 @@ def up(timeout: float = 90) -> int:
         pending = [service for service in pending
                    if not ServiceProcess(service, stack.ports[service], {}).ready()]
         time.sleep(0.2)
+    print(f"Local stack ready (profile {profile}):")
     for service in START_ORDER:
-        print(f"{service:7} {stack.url(service)}/{service}/ping")
+        print(f"  {service:7} {stack.url(service)}/{service}/ping")
     return 0
 
 
@@ -228,8 +247,12 @@ def down(timeout: float = 60) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["run", "up", "down"])
+    parser.add_argument("--profile", choices=AUTH_PROFILES, default="token",
+                        help="AUTH_PROFILE of the services (run, up): `isolated` never calls users")
     args = parser.parse_args(argv)
-    return {"run": run, "up": up, "down": down}[args.command]()
+    if args.command == "down":
+        return down()
+    return {"run": run, "up": up}[args.command](args.profile)
 
 
 if __name__ == "__main__":

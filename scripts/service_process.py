@@ -26,6 +26,8 @@ def service_env(service: str, database_uri: str, users_path: str | None = None,
         "PYTHONPATH": os.pathsep.join([str(ROOT / "apps" / "core"), str(ROOT / "apps" / service)]),
         "DATABASE_URI": database_uri,
         "FLASK_ENV": "production",
+        # The local stack and the tests start from empty tables over and over; the image's default is off.
+        "RESET_ENABLED": "true",
         **extra,
     }
     if service in NEEDS_USERS and users_path:

@@ -62,11 +62,11 @@ def migrated_database(postgres: LocalPostgres) -> Callable[..., str]:
     return make
 
 
-def own_stack(state: Path) -> Iterator[LocalStack]:
+def own_stack(state: Path, profile: str = "token") -> Iterator[LocalStack]:
     """The whole local stack (PostgreSQL + four gunicorn services) on free ports, logging to services.log."""
     ports = {service: free_port() for service in ("users", "routes", "posts", "offers")}
     with (state / "services.log").open("ab") as log, running_stack(
-        LocalStack(state, ports=ports, postgres_port=free_port()), log
+        LocalStack(state, ports=ports, postgres_port=free_port(), profile=profile), log
     ) as running:
         yield running
 
@@ -74,3 +74,9 @@ def own_stack(state: Path) -> Iterator[LocalStack]:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     yield from own_stack(tmp_path_factory.mktemp("stack"))
+
+
+@pytest.fixture(scope="session")
+def isolated_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """The local stack of `make up ISOLATED=1`: routes, posts and offers never call users."""
+    yield from own_stack(tmp_path_factory.mktemp("isolated-stack"), "isolated")

@@ -11,8 +11,11 @@ from service_core.common import common_blueprint
 from service_core.config import ConfigError, Settings
 from service_core.converters import id_converter
 from service_core.db import init_engine
+from service_core.endpoints import ServiceApi
 from service_core.errors import register_error_handlers
 from service_core.observability import init_observability
+from service_core.profiles import PROFILES
+from service_core.validation import make_spec
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -49,10 +52,28 @@ def create_service_app(
     register_error_handlers(app)
     with app.app_context():
         init_observability(app, service)
-    app.register_blueprint(common_blueprint(service, spec, metadata, counted))
+    app.register_blueprint(common_blueprint(service, spec, metadata, counted, settings.reset_enabled))
     app.register_blueprint(api)
     spec.register(app)
     return app
+
+
+def create_profiled_app(
+    service: str,
+    *,
+    api: ServiceApi,
+    description: str,
+    metadata: MetaData,
+    counted: type,
+    settings: Settings | None = None,
+) -> Flask:
+    """routes, posts or offers in the profile that its settings name (AUTH_PROFILE): that profile's
+    guard, request schemas and OpenAPI document; only the token profile gets a users client."""
+    settings = settings or Settings.from_env(service)
+    profile = PROFILES[settings.auth_profile]
+    spec = make_spec(service, f"{description} {profile.summary}", bearer=profile.security is not None)
+    return create_service_app(service, api=api.blueprint(spec, profile), spec=spec, metadata=metadata,
+                              counted=counted, settings=settings, needs_users=profile.needs_users)
 
 
 def settings() -> Settings:

@@ -94,7 +94,3 @@ def authenticated(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def current_user_id() -> str:
-    return g.user_id

@@ -1,4 +1,4 @@
-"""The endpoints every service has: ping, ready, reset, count, metrics."""
+"""The endpoints every service has: ping, ready, count, metrics, openapi.json; and reset where enabled."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ class Readiness(BaseModel):
     status: str
 
 
-def common_blueprint(service: str, spec: SpecTree, metadata: MetaData, counted: type) -> Blueprint:
+def common_blueprint(service: str, spec: SpecTree, metadata: MetaData, counted: type,
+                     reset_enabled: bool = False) -> Blueprint:
+    """`reset_enabled`: serve `POST /<svc>/reset` (Settings.reset_enabled: the local stack and minikube only)."""
     bp = Blueprint(f"{service}_common", __name__, url_prefix=f"/{service}")
     tags = ["operations"]
 
@@ -45,15 +47,19 @@ def common_blueprint(service: str, spec: SpecTree, metadata: MetaData, counted: 
             return json_error(503, DATABASE_UNAVAILABLE)
         return {"status": "ready"}
 
-    @bp.post("/reset")
-    @spec.validate(resp=Documented(HTTP_200=Message), tags=tags)
-    def reset():
-        """Deletes every row of this service's data. No authentication."""
-        session = db.session()
-        for table in reversed(metadata.sorted_tables):
-            session.execute(delete(table))
-        session.commit()
-        return {"msg": RESET_MESSAGE}
+    if reset_enabled:
+        # Disabled, the route is not registered at all: the JSON 404 of any unknown path, and no entry in
+        # openapi.json. A 404, not a 403: a 403 would say the endpoint exists and some credential opens it
+        # (in this API, 403 means "send a token"), when nothing can in this environment.
+        @bp.post("/reset")
+        @spec.validate(resp=Documented(HTTP_200=Message), tags=tags)
+        def reset():
+            """Deletes every row of this service's data. No authentication."""
+            session = db.session()
+            for table in reversed(metadata.sorted_tables):
+                session.execute(delete(table))
+            session.commit()
+            return {"msg": RESET_MESSAGE}
 
     @bp.get("/count")
     @spec.validate(resp=Documented(HTTP_200=Count), tags=tags)

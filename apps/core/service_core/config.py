@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
@@ -23,6 +24,29 @@ class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
 
 
+# How routes, posts and offers learn who calls (see service_core.profiles): `token` asks users about the
+# bearer token, `isolated` takes the user id from the request and never calls users.
+AUTH_PROFILES = ("token", "isolated")
+
+
+def auth_profile(env: Mapping[str, str]) -> str:
+    """`AUTH_PROFILE` (default `token`); `isolated` calls no other service, so a USERS_PATH contradicts it."""
+    profile = env.get("AUTH_PROFILE", "token")
+    if profile not in AUTH_PROFILES:
+        raise ConfigError(f"AUTH_PROFILE must be `token` or `isolated`, not {profile!r}.")
+    if profile == "isolated" and env.get("USERS_PATH"):
+        raise ConfigError("AUTH_PROFILE=isolated calls no other service: unset USERS_PATH, or use AUTH_PROFILE=token.")
+    return profile
+
+
+def reset_enabled(env: Mapping[str, str]) -> bool:
+    """`RESET_ENABLED`: `true` serves `POST /<svc>/reset`; unset or `false` (the image's default) does not."""
+    value = env.get("RESET_ENABLED", "false")
+    if value not in ("true", "false"):
+        raise ConfigError(f"RESET_ENABLED must be `true` or `false`, not {value!r}.")
+    return value == "true"
+
+
 @dataclass(frozen=True)
 class Settings:
     service: str
@@ -30,6 +54,8 @@ class Settings:
     flask_env: str = "production"
     users_path: str | None = None
     token_ttl_seconds: int = 3600
+    auth_profile: str = "token"
+    reset_enabled: bool = False
 
     @classmethod
     def from_env(cls, service: str, environ: dict[str, str] | None = None) -> Settings:
@@ -47,4 +73,6 @@ class Settings:
             flask_env=env.get("FLASK_ENV", "production"),
             users_path=users_path.rstrip("/") if users_path else None,
             token_ttl_seconds=int(ttl),
+            auth_profile=auth_profile(env),
+            reset_enabled=reset_enabled(env),
         )

@@ -15,6 +15,8 @@ _metrics_dir = os.environ.setdefault(
 shutil.rmtree(_metrics_dir, ignore_errors=True)
 os.makedirs(_metrics_dir, exist_ok=True)
 
+# workers x threads requests at once: in users each can hold an argon2 hash (19 MiB) in memory, and
+# tests/services/test_users_memory.py checks that the pod's peak stays under its memory limit.
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_tmp_dir = tempfile.gettempdir()  # the root filesystem is read-only in the cluster

@@ -6,12 +6,12 @@ import uuid
 
 from sqlalchemy import Select
 
-from service_core.auth import current_user_id
+from service_core.profiles import current_user_id
 from service_core.validation import Page
 
 
 def owner_id(owner: str) -> uuid.UUID:
-    """`me` is the caller; anything else was validated as a UUID by the query schema."""
+    """`me` is the caller (only the token profile's schema lets it through); anything else is a validated UUID."""
     return uuid.UUID(current_user_id() if owner == "me" else owner)
 
 

@@ -67,6 +67,20 @@ OwnerStr = Annotated[str, AfterValidator(_check_owner), Field(
     description="A user id, or `me` for the caller", json_schema_extra={"anyOf": [{"format": "uuid"}, {"const": "me"}]}
 )]
 
+
+class Author(Body):
+    """The isolated profile's create bodies name their author: there is no token to take it from."""
+
+    userId: UUIDStr = Field(description="The author's user id (a UUID); it is not checked with the users service.")  # noqa: N815
+
+
+class OwnerById(Query):
+    """The isolated profile's `owner` filter: a user id only, as there is no caller to be `me`."""
+
+    owner: UUIDStr = Field(default=None, validate_default=False,
+                           description="Only those of this user id; `me` is refused with 400 (there is no token).")
+
+
 # PostgreSQL cannot store NUL in text: refused here (400), and documented, rather than failing in the database.
 NO_NUL = r"^[^\x00]*$"
 
@@ -114,8 +128,9 @@ def _before(request: Request, _response: Any, error: ValidationError | None, *_:
         abort(json_error(400, describe(error)))
 
 
-def make_spec(service: str, description: str) -> SpecTree:
-    """The service's spec: validation failures answered with 400, document served by `common`.
+def make_spec(service: str, description: str, *, bearer: bool = True) -> SpecTree:
+    """The service's spec: validation failures answered with 400, document served by `common`;
+    `bearer`: whether the document declares the bearer scheme (not in the isolated profile).
 
     spectree leaves out of the document every route under its own path, so its pages live under
     `/<service>/docs/` and `/<service>/openapi.json` is served as an ordinary, documented route.
@@ -135,12 +150,12 @@ def make_spec(service: str, description: str) -> SpecTree:
             SecurityScheme(
                 name="bearer", data=SecuritySchemeData(type="http", scheme="bearer", bearer_format="UUID")
             )
-        ],
+        ] if bearer else [],
     )
 
 
 BEARER = {"bearer": []}
 # What every token-protected endpoint may answer besides its own statuses.
 AUTH_ERRORS = {"HTTP_401": Message, "HTTP_403": Message, "HTTP_503": Message}
-# ...and every token-protected endpoint with an id in its path.
-BY_ID_ERRORS = {"HTTP_400": Message, "HTTP_404": Message, **AUTH_ERRORS}
+# What every endpoint with an id in its path answers (the token profile adds AUTH_ERRORS).
+BY_ID_ERRORS = {"HTTP_400": Message, "HTTP_404": Message}

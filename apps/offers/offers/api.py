@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, request
-from spectree import Response as Documented
+from flask import request
 from sqlalchemy import select
 
 from offers.models import SIZES, Offer
-from offers.schemas import NewOffer, OfferQuery, Offers, to_cents
+from offers.schemas import NEW_OFFER, OFFER_QUERY, NewOffer, OfferQuery, Offers, to_cents
 from offers.schemas import Offer as OfferOut
-from offers.spec import spec
 from service_core import db
-from service_core.auth import authenticated, current_user_id
 from service_core.crud import delete_or_404, get_or_404, insert_owned
+from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
 from service_core.ids import iso, utcnow
 from service_core.listing import owner_id, paginate
-from service_core.validation import AUTH_ERRORS, BEARER, BY_ID_ERRORS, CreatedBy, Message
+from service_core.profiles import current_user_id
+from service_core.validation import BY_ID_ERRORS, CreatedBy, Message
 
-api = Blueprint("offers", __name__, url_prefix="/offers")
-TAGS = ["offers"]
+api = ServiceApi("offers")
 
 INVALID_SIZE = "El tamaño debe ser LARGE, MEDIUM o SMALL"
 NEGATIVE_OFFER = "La oferta no puede ser negativa"
@@ -42,14 +40,7 @@ def _as_json(offer: Offer) -> dict[str, object]:
     }
 
 
-@api.post("")
-@authenticated
-@spec.validate(
-    json=NewOffer,
-    resp=Documented(HTTP_201=CreatedBy, HTTP_400=Message, HTTP_412=Message, **AUTH_ERRORS),
-    tags=TAGS,
-    security=BEARER,
-)
+@api.post("", json=NEW_OFFER, HTTP_201=CreatedBy, HTTP_400=Message, HTTP_412=Message)
 def create_offer():
     """Make an offer on a post, as the caller.
 
@@ -75,10 +66,7 @@ def create_offer():
     return insert_owned(offer)
 
 
-@api.get("")
-@authenticated
-@spec.validate(query=OfferQuery, resp=Documented(HTTP_200=Offers, HTTP_400=Message, **AUTH_ERRORS),
-               tags=TAGS, security=BEARER)
+@api.get("", query=OFFER_QUERY, HTTP_200=Offers, HTTP_400=Message)
 def list_offers():
     """List offers, optionally on one post and/or of one user.
 
@@ -94,18 +82,14 @@ def list_offers():
     return [_as_json(offer) for offer in db.session().scalars(statement)]
 
 
-@api.get("/<uuid:offer_id>")
-@authenticated
-@spec.validate(resp=Documented(HTTP_200=OfferOut, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
+@api.get("/<uuid:offer_id>", HTTP_200=OfferOut, **BY_ID_ERRORS)
 def get_offer(offer_id: str):
     """One offer."""
     return _as_json(get_or_404(Offer, offer_id, UNKNOWN_OFFER))
 
 
-@api.delete("/<uuid:offer_id>")
-@authenticated
-@spec.validate(resp=Documented(HTTP_200=Message, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
+@api.delete("/<uuid:offer_id>", HTTP_200=Message, **BY_ID_ERRORS)
 def delete_offer(offer_id: str):
-    """Delete an offer. Any authenticated user may, as the contract sets no owner rule."""
+    """Delete an offer. Any caller may, as the contract sets no owner rule."""
     delete_or_404(Offer, offer_id, UNKNOWN_OFFER)
     return {"msg": DELETED}

@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field, RootModel
 
 from offers.models import MAX_DESCRIPTION, MAX_OFFER, OFFER_SCALE, SIZES, Size
-from service_core.validation import Body, OwnerStr, Page, UUIDStr, text
+from service_core.profiles import PerProfile
+from service_core.validation import Author, Body, OwnerById, OwnerStr, Page, UUIDStr, text
 
 CENT = Decimal(1).scaleb(-OFFER_SCALE)
 
@@ -38,11 +39,25 @@ class NewOffer(Body):
     offer: Amount
 
 
+class IsolatedNewOffer(Author, NewOffer):
+    """The isolated profile's offer: its author's `userId` too (all six fields are required)."""
+
+
+NEW_OFFER = PerProfile(token=NewOffer, isolated=IsolatedNewOffer)
+
+
 class OfferQuery(Page):
     # Absent means no filter; defaults are not validated, so the document shows plain strings.
     post: UUIDStr = Field(default=None, validate_default=False, description="Only the offers on this post id.")
     owner: OwnerStr = Field(default=None, validate_default=False,
                             description="Only the offers of this user id; `me` is the caller.")
+
+
+class IsolatedOfferQuery(OwnerById, OfferQuery):
+    """The isolated profile's filters: `owner` is a user id only."""
+
+
+OFFER_QUERY = PerProfile(token=OfferQuery, isolated=IsolatedOfferQuery)
 
 
 class Offer(BaseModel):

@@ -1,8 +1,7 @@
-from service_core.validation import make_spec
+"""The offers service's OpenAPI description; service_core adds the sentence of the profile it runs."""
 
-spec = make_spec(
-    "offers",
+DESCRIPTION = (
     "Offers (ofertas) of the marketplace: what a user offers to pay, in dollars, to send a parcel on a post. "
     "The caller becomes the offer's userId. The service owns no post data, so it does not check that the post "
-    "exists. Amounts are stored with cent precision, from 0 to 9999999999.99.",
+    "exists. Amounts are stored with cent precision, from 0 to 9999999999.99."
 )

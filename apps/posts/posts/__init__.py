@@ -4,11 +4,11 @@ from flask import Flask
 
 from posts.api import api
 from posts.models import Base, Post
-from posts.spec import spec
-from service_core.app import create_service_app
+from posts.spec import DESCRIPTION
+from service_core.app import create_profiled_app
 from service_core.config import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    return create_service_app("posts", api=api, spec=spec, metadata=Base.metadata, counted=Post,
-                              settings=settings, needs_users=True)
+    return create_profiled_app("posts", api=api, description=DESCRIPTION, metadata=Base.metadata, counted=Post,
+                               settings=settings)

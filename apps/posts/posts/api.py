@@ -5,24 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, request
-from spectree import Response as Documented
+from flask import request
 from sqlalchemy import select
 
 from posts.models import Post
-from posts.schemas import NewPost, PostQuery, Posts
+from posts.schemas import NEW_POST, POST_QUERY, NewPost, PostQuery, Posts
 from posts.schemas import Post as PostOut
-from posts.spec import spec
 from service_core import db
-from service_core.auth import authenticated, current_user_id
 from service_core.crud import delete_or_404, get_or_404, insert_owned
+from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
 from service_core.ids import iso, parse_datetime, utcnow
 from service_core.listing import owner_id, paginate
-from service_core.validation import AUTH_ERRORS, BEARER, BY_ID_ERRORS, CreatedBy, Message
+from service_core.profiles import current_user_id
+from service_core.validation import BY_ID_ERRORS, CreatedBy, Message
 
-api = Blueprint("posts", __name__, url_prefix="/posts")
-TAGS = ["posts"]
+api = ServiceApi("posts")
 
 INVALID_EXPIRY = "La fecha expiración no es válida"
 UNKNOWN_POST = "La publicación no existe"
@@ -50,16 +48,9 @@ def _expiry(value: str, now: datetime) -> datetime:
     return moment
 
 
-@api.post("")
-@authenticated
-@spec.validate(
-    json=NewPost,
-    resp=Documented(HTTP_201=CreatedBy, HTTP_400=Message, HTTP_412=Message, **AUTH_ERRORS),
-    tags=TAGS,
-    security=BEARER,
-)
+@api.post("", json=NEW_POST, HTTP_201=CreatedBy, HTTP_400=Message, HTTP_412=Message)
 def create_post():
-    """Publish a post for a route; its author is the token's user.
+    """Publish a post for a route; its author is the caller (the token's user, or the body's userId).
 
     412 "La fecha expiración no es válida" when expireAt is not in the future or is not an ISO-8601 date.
     The route is not checked: posts owns no route data.
@@ -72,10 +63,7 @@ def create_post():
     return insert_owned(post)
 
 
-@api.get("")
-@authenticated
-@spec.validate(query=PostQuery, resp=Documented(HTTP_200=Posts, HTTP_400=Message, **AUTH_ERRORS),
-               tags=TAGS, security=BEARER)
+@api.get("", query=POST_QUERY, HTTP_200=Posts, HTTP_400=Message)
 def list_posts():
     """List posts, optionally by expiry, route and author (combined with AND).
 
@@ -94,18 +82,14 @@ def list_posts():
     return [_as_json(post) for post in db.session().scalars(statement)]
 
 
-@api.get("/<uuid:post_id>")
-@authenticated
-@spec.validate(resp=Documented(HTTP_200=PostOut, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
+@api.get("/<uuid:post_id>", HTTP_200=PostOut, **BY_ID_ERRORS)
 def get_post(post_id: str):
     """One post, expired or not."""
     return _as_json(get_or_404(Post, post_id, UNKNOWN_POST))
 
 
-@api.delete("/<uuid:post_id>")
-@authenticated
-@spec.validate(resp=Documented(HTTP_200=Message, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
+@api.delete("/<uuid:post_id>", HTTP_200=Message, **BY_ID_ERRORS)
 def delete_post(post_id: str):
-    """Delete a post. Any authenticated user may: the contract gives no ownership rule."""
+    """Delete a post. Any caller may: the contract gives no ownership rule."""
     delete_or_404(Post, post_id, UNKNOWN_POST)
     return {"msg": DELETED}

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, RootModel
 
-from service_core.validation import Body, OwnerStr, Page, UUIDStr
+from service_core.profiles import PerProfile
+from service_core.validation import Author, Body, OwnerById, OwnerStr, Page, UUIDStr
 
 
 class NewPost(Body):
@@ -20,6 +21,13 @@ class NewPost(Body):
     )
 
 
+class IsolatedNewPost(Author, NewPost):
+    """The isolated profile's post: its author's `userId` too."""
+
+
+NEW_POST = PerProfile(token=NewPost, isolated=IsolatedNewPost)
+
+
 class PostQuery(Page):
     # Absent means no filter; the defaults are not validated, so the document shows the plain types.
     expire: Literal["true", "false"] = Field(
@@ -28,6 +36,13 @@ class PostQuery(Page):
     route: UUIDStr = Field(default=None, validate_default=False, description="Only the posts of this route id.")
     owner: OwnerStr = Field(default=None, validate_default=False,
                             description="Only the posts of this user id; `me` is the token's user.")
+
+
+class IsolatedPostQuery(OwnerById, PostQuery):
+    """The isolated profile's filters: `owner` is a user id only."""
+
+
+POST_QUERY = PerProfile(token=PostQuery, isolated=IsolatedPostQuery)
 
 
 class Post(BaseModel):

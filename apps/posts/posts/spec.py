@@ -1,8 +1,7 @@
-from service_core.validation import make_spec
+"""The posts service's OpenAPI description; service_core adds the sentence of the profile it runs."""
 
-spec = make_spec(
-    "posts",
+DESCRIPTION = (
     "Posts (publicaciones) of the marketplace: a user publishes a route until an expiry date. The route id is "
-    "not checked against the routes service (posts owns no route data). Any authenticated user may read and "
-    "delete any post; the author is the token's user.",
+    "not checked against the routes service (posts owns no route data). Any caller may read and delete any "
+    "post; the author is the caller."
 )

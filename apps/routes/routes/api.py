@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
-from spectree import Response as Documented
+from flask import request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from routes.models import Route
 from routes.schemas import NewRoute, RouteQuery, Routes
 from routes.schemas import Route as RouteOut
-from routes.spec import spec
 from service_core import db
-from service_core.auth import authenticated
 from service_core.crud import delete_or_404, get_or_404
+from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
 from service_core.ids import iso, utcnow
 from service_core.listing import paginate
-from service_core.validation import AUTH_ERRORS, BEARER, BY_ID_ERRORS, Created, Message
+from service_core.validation import BY_ID_ERRORS, Created, Message
 
-api = Blueprint("routes", __name__, url_prefix="/routes")
-TAGS = ["routes"]
+api = ServiceApi("routes")
 
 INVALID_DATES = "Las fechas del trayecto no son válidas"
 FLIGHT_TAKEN = "Ya existe un trayecto con ese flightId"
@@ -44,14 +41,7 @@ def _as_json(route: Route) -> dict[str, object]:
     }
 
 
-@api.post("")
-@authenticated
-@spec.validate(
-    json=NewRoute,
-    resp=Documented(HTTP_201=Created, HTTP_400=Message, HTTP_412=Message, **AUTH_ERRORS),
-    tags=TAGS,
-    security=BEARER,
-)
+@api.post("", json=NewRoute, HTTP_201=Created, HTTP_400=Message, HTTP_412=Message)
 def create_route():
     """Create a route.
 
@@ -87,10 +77,7 @@ def create_route():
     return {"id": str(route.id), "createdAt": iso(route.created_at)}, 201
 
 
-@api.get("")
-@authenticated
-@spec.validate(query=RouteQuery, resp=Documented(HTTP_200=Routes, HTTP_400=Message, **AUTH_ERRORS),
-               tags=TAGS, security=BEARER)
+@api.get("", query=RouteQuery, HTTP_200=Routes, HTTP_400=Message)
 def list_routes():
     """List routes, optionally by flight.
 
@@ -105,18 +92,14 @@ def list_routes():
     return [_as_json(route) for route in db.session().scalars(statement)]
 
 
-@api.get("/<uuid:route_id>")
-@authenticated
-@spec.validate(resp=Documented(HTTP_200=RouteOut, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
+@api.get("/<uuid:route_id>", HTTP_200=RouteOut, **BY_ID_ERRORS)
 def get_route(route_id: str):
     """One route."""
     return _as_json(get_or_404(Route, route_id, UNKNOWN_ROUTE))
 
 
-@api.delete("/<uuid:route_id>")
-@authenticated
-@spec.validate(resp=Documented(HTTP_200=Message, **BY_ID_ERRORS), tags=TAGS, security=BEARER)
+@api.delete("/<uuid:route_id>", HTTP_200=Message, **BY_ID_ERRORS)
 def delete_route(route_id: str):
-    """Delete a route. Any authenticated user may: routes have no owner."""
+    """Delete a route. Any caller may: routes have no owner."""
     delete_or_404(Route, route_id, UNKNOWN_ROUTE)
     return {"msg": DELETED}

@@ -1,7 +1,6 @@
-from service_core.validation import make_spec
+"""The routes service's OpenAPI description; service_core adds the sentence of the profile it runs."""
 
-spec = make_spec(
-    "routes",
+DESCRIPTION = (
     "Routes (trayectos) of the marketplace: flights between two airports with a bag cost and planned dates. "
-    "Any authenticated user may create, read and delete any route; routes have no owner.",
+    "Any caller may create, read and delete any route; routes have no owner."
 )

@@ -89,6 +89,8 @@ def log_in():
     user = session.scalar(select(User).where(User.username == body.username))
     if not credentials.verify_password(user.password_hash if user else None, body.password):
         raise ApiError(404, BAD_LOGIN)
+    if upgraded := credentials.upgraded_hash(user.password_hash, body.password):
+        user.password_hash = upgraded  # made with older argon2 parameters: stored anew with the current ones
     token = credentials.new_token()
     user.token_hash = credentials.token_digest(token)
     user.expire_at = utcnow() + timedelta(seconds=settings().token_ttl_seconds)
