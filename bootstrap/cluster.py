@@ -1,6 +1,7 @@
 """`python -m bootstrap.cluster {up,down,sync} [--dry-run]`: the Makefile's cluster, cluster-down and sync.
 
-up    Minikube (Calico, metrics-server) -> DB secrets -> Argo CD -> AppProject + root Application -> wait.
+up    Minikube (Calico, metrics-server) -> the minikube environment's images -> DB secrets -> Argo CD
+      -> the two AppProjects + root Application -> wait.
 down  deletes the Minikube profile.
 sync  asks Argo CD for a hard refresh of every Application.
 With --dry-run every command and API call is printed, in order, and nothing is run, read or changed.
@@ -12,25 +13,31 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
-from bootstrap import argocd_objects, config, plan
-from bootstrap.config import PROFILE, Settings
-from bootstrap.executor import BootstrapError, DryRun, Executor, RealRun
+from bootstrap import argocd_objects, config, images, plan
+from bootstrap.config import MINIKUBE_MINIMUM, PROFILE, Settings
+from bootstrap.errors import BootstrapError
+from bootstrap.executor import DryRun, Executor, RealRun
 from bootstrap.kube import Kube
-from bootstrap.prereqs import Tools, find_tools
-from bootstrap.steps import shown
+from bootstrap.prereqs import Tools, VersionReader, find_tools, read_minikube_version
+from bootstrap.steps import Command, shown
 
 TARGETS = {"up": "make cluster", "down": "make cluster-down", "sync": "make sync"}
 
 
-def report_preflight(out: TextIO, tools: Tools, problems: Sequence[str], dry_run: bool) -> bool:
+def report_preflight(out: TextIO, tools: Tools, problems: Sequence[str], dry_run: bool,
+                     checks_version: bool = False) -> bool:
     """Prints what was found and what is missing; True when the run may go on (a dry run always goes on,
     to show the whole plan)."""
     print("\nPrerequisites", file=out)
+    unread = f"a real run checks for {MINIKUBE_MINIMUM} or newer" if dry_run and checks_version else ""
+    version = tools.minikube_version or unread
     for name, value in (("minikube", tools.minikube), ("kubectl", tools.kubectl), ("driver", tools.driver)):
         if value:
-            print(f"  found    {name}: {shown(value, bare=False)}", file=out)
+            detail = f" ({version})" if name == "minikube" and version else ""
+            print(f"  found    {name}: {shown(value, bare=False)}{detail}", file=out)
     blockers = [*tools.missing, *problems]
     stream = out if dry_run else sys.stderr
     for sentence in blockers:
@@ -40,16 +47,22 @@ def report_preflight(out: TextIO, tools: Tools, problems: Sequence[str], dry_run
     return dry_run or not blockers
 
 
-def load_argocd_objects() -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[str]]:
-    """The committed AppProject and root Application, and a sentence for each file that is missing."""
-    loaded, problems = [], []
-    for path in (config.PROJECT_FILE, config.ROOT_APP_FILE):
+ArgoObject = dict[str, Any] | None  # None: its file is missing
+
+
+def load_argocd_objects() -> tuple[dict[str, ArgoObject], ArgoObject, list[str]]:
+    """The committed AppProjects (by name) and root Application, and a sentence for each file that is missing."""
+    problems: list[str] = []
+
+    def load(path: Path) -> ArgoObject:
         if path.is_file():
-            loaded.append(argocd_objects.load(path))
-        else:
-            loaded.append(None)
-            problems.append(f"{path.relative_to(config.REPO_ROOT)} is missing: it comes with the gitops/ tree.")
-    return loaded[0], loaded[1], problems
+            return argocd_objects.load(path)
+        problems.append(f"{path.relative_to(config.REPO_ROOT)} is missing: it comes with the gitops/ tree.")
+        return None
+
+    projects = {config.ROOT_PROJECT_NAME: load(config.ROOT_PROJECT_FILE),
+                config.PROJECT_NAME: load(config.PROJECT_FILE)}
+    return projects, load(config.ROOT_APP_FILE), problems
 
 
 def print_settings(out: TextIO, settings: Settings) -> None:
@@ -61,8 +74,24 @@ def print_settings(out: TextIO, settings: Settings) -> None:
           f" {settings.memory} memory, Kubernetes {config.KUBERNETES_VERSION}", file=out)
 
 
-def up(run: Executor, tools: Tools, settings: Settings, project: dict[str, Any] | None,
-       root_app: dict[str, Any] | None, out: TextIO, platform: str) -> list[str]:
+def put_images(run: Executor, minikube: str, wanted: list[images.Image]) -> None:
+    """Every image of the minikube environment into the profile's image store, before Argo CD's first sync:
+    a hook Job whose image cannot be pulled blocks every later sync wave until its deadline."""
+    builds = plan.image_steps(minikube, wanted, run(plan.read_images(minikube)))
+    for step in builds:
+        run(step)
+    if not any(isinstance(step, Command) for step in builds):
+        return
+    absent = images.missing(wanted, run(plan.check_images(minikube)))
+    if absent:
+        raise BootstrapError(
+            f"after `minikube -p {PROFILE} image build` the profile's image store still lacks {', '.join(absent)}:"
+            " the build failed (its output is above); fix it and run `make cluster` again."
+        )
+
+
+def up(run: Executor, tools: Tools, settings: Settings, wanted: list[images.Image],
+       projects: dict[str, ArgoObject], root_app: ArgoObject, out: TextIO, platform: str) -> list[str]:
     """Runs (or prints) every step in order; returns the lines that tell the user where things are."""
     minikube, kubectl = tools.minikube or "minikube", tools.kubectl or "kubectl"
     running = run(plan.minikube_status(minikube))
@@ -72,12 +101,13 @@ def up(run: Executor, tools: Tools, settings: Settings, project: dict[str, Any] 
     problems = plan.addon_problems(calico, metrics_server)
     if problems:
         raise BootstrapError(" ".join(problems))
+    put_images(run, minikube, wanted)
     existing = run(plan.list_secrets())
     for step in plan.secret_steps(None if existing is None else set(existing)):
         run(step)
     for step in plan.install_argocd(kubectl):
         run(step)
-    for step in plan.apply_argocd_objects(project, root_app, settings):
+    for step in plan.apply_argocd_objects(projects, root_app, settings):
         run(step)
     pending = run(plan.wait_applications(settings, out))
     if pending:
@@ -116,15 +146,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def run_up(run: Executor, env: Mapping[str, str], executable: str, out: TextIO, dry_run: bool,
-           platform: str) -> int:
-    tools = find_tools(env, executable)
+           platform: str, version_of: VersionReader) -> int:
+    tools = find_tools(env, executable, version_of=version_of)
     settings = config.resolve_settings(env, config.git_runner(env))
-    project, root_app, missing_files = load_argocd_objects()
-    if not report_preflight(out, tools, [*settings.problems, *missing_files], dry_run):
+    wanted, unreadable = images.wanted_images()
+    projects, root_app, missing_files = load_argocd_objects()
+    if not report_preflight(out, tools, [*settings.problems, *unreadable, *missing_files], dry_run,
+                            checks_version=True):
         return 1
     print_settings(out, settings)
     print("\nSteps", file=out)
-    lines = up(run, tools, settings, project, root_app, out, platform)
+    lines = up(run, tools, settings, wanted, projects, root_app, out, platform)
     print("\nThen it prints" if dry_run else "\nThe cluster is ready", file=out)
     for line in lines:
         print(f"  {line}", file=out)
@@ -158,12 +190,15 @@ def main(
     out = out or sys.stdout
     executable = executable or sys.executable
     run: Executor = DryRun(out, facts) if args.dry_run else RealRun(out, env, connect or (lambda: Kube(PROFILE)))
+    # The dry run runs no program: minikube's version is a fact it may be told, like what it would read.
+    version_of: VersionReader = ((lambda _: (facts or {}).get("minikube_version")) if args.dry_run
+                                 else (lambda minikube: read_minikube_version(minikube, env)))
     if args.dry_run:
         print(f"Dry run of `{TARGETS[args.command]}`: nothing below is run, read from the cluster or changed.",
               file=out)
     try:
         if args.command == "up":
-            return run_up(run, env, executable, out, args.dry_run, platform or sys.platform)
+            return run_up(run, env, executable, out, args.dry_run, platform or sys.platform, version_of)
         if args.command == "down":
             return run_down(run, env, executable, out, args.dry_run)
         print("\nSteps", file=out)

@@ -16,8 +16,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # Minikube profile = kube context name; every kubectl call and API client is bound to it, so that the
 # bootstrap never touches another cluster of the developer's kubeconfig.
 PROFILE = "marketplace"
-# Argo CD 3.5 is tested on Kubernetes 1.33-1.36; 1.36 is also within one minor of the pinned kubectl 1.37.
-KUBERNETES_VERSION = "v1.36.4"
+# The newest Kubernetes that the newest minikube release supports: minikube v1.38.1 (2026-02-19) has
+# NewestKubernetesVersion = "v1.35.1" (kubernetes/minikube, tag v1.38.1, pkg/minikube/constants/constants.go);
+# its v1.38.0 stops at v1.35.0, and for a newer version `minikube start` asks GitHub and exits if it cannot.
+# Argo CD 3.5 is tested on Kubernetes v1.33-v1.36 (argoproj/argo-cd, tag v3.5.1,
+# docs/operator-manual/tested-kubernetes-versions.md). The pinned kubectl 1.37 is two minors newer: see
+# docs/cluster.md "What you need".
+KUBERNETES_VERSION = "v1.35.1"
+MINIKUBE_MINIMUM = "v1.38.1"  # the first minikube release that supports KUBERNETES_VERSION
 # The release whose CRD schemas are in ../shared/schemas/; bootstrap/argocd/kustomization.yaml pins the same.
 ARGOCD_VERSION = "v3.5.1"
 ARGOCD_KUSTOMIZATION = REPO_ROOT / "bootstrap" / "argocd"
@@ -29,10 +35,18 @@ APP_NAMESPACE = "default"
 # Service -> NodePort (operations.md "Ports").
 SERVICES: Mapping[str, int] = {"users": 30001, "routes": 30002, "offers": 30003, "posts": 30004}
 
+# Two AppProjects, least privilege: the root Application's may only create Applications in argocd; the
+# services' may only deploy to default (design.md "Argo CD").
 PROJECT_NAME = "marketplace"
+ROOT_PROJECT_NAME = "marketplace-root"
 ROOT_APP_NAME = "marketplace-root"
 PROJECT_FILE = REPO_ROOT / "gitops" / "argocd" / "project.yaml"
+ROOT_PROJECT_FILE = REPO_ROOT / "gitops" / "argocd" / "root-project.yaml"
 ROOT_APP_FILE = REPO_ROOT / "gitops" / "argocd" / "root-app.yaml"
+
+GITOPS_DIR = REPO_ROOT / "gitops"
+IMAGES_ENV = "minikube"  # the environment whose images `make cluster` puts into the profile's image store
+BUILD_CONTEXT = "apps"  # of every image, relative to REPO_ROOT (CONTRIBUTING.md "Images")
 
 DEFAULT_WAIT_TIMEOUT = 15 * 60  # seconds; first pulls of the images and of Argo CD take a while
 DEFAULT_CPUS = "4"

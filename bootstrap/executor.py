@@ -8,14 +8,11 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from bootstrap.config import REPO_ROOT
+from bootstrap.errors import BootstrapError
 from bootstrap.steps import ApiCall, Command, Note, Step, command_line, describe
 
 if TYPE_CHECKING:
     from bootstrap.kube import Kube
-
-
-class BootstrapError(Exception):
-    """A failure the user can act on; its message is one plain sentence, printed without a traceback."""
 
 
 class Executor(Protocol):

@@ -10,7 +10,7 @@ import base64
 import os
 from typing import Any
 
-from bootstrap.executor import BootstrapError
+from bootstrap.errors import BootstrapError
 
 PLURALS = {"AppProject": "appprojects", "Application": "applications"}
 

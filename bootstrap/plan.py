@@ -8,10 +8,12 @@ run reads nothing), and the step then says what would decide it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bootstrap import argocd_objects, config, credentials
+from bootstrap import minikube as cli
 from bootstrap.config import (
     APP_NAMESPACE,
     ARGOCD_NAMESPACE,
@@ -22,7 +24,8 @@ from bootstrap.config import (
     SERVICES,
     Settings,
 )
-from bootstrap.executor import BootstrapError
+from bootstrap.errors import BootstrapError
+from bootstrap.images import Image
 from bootstrap.steps import ApiCall, Command, Note, Step
 from bootstrap.wait import wait_for_applications
 
@@ -51,7 +54,7 @@ def is_running(status_json: str) -> bool:
 
 def minikube_status(minikube: str) -> Command:
     return Command(
-        (minikube, "status", "-p", PROFILE, "--output=json"),
+        cli.argv(minikube, "status", "--output=json"),
         why="is the profile already running?",
         read="minikube_running",
         parse=is_running,
@@ -62,8 +65,8 @@ def minikube_status(minikube: str) -> Command:
 def start_minikube(minikube: str, driver: str | None, settings: Settings, running: bool | None) -> list[Step]:
     if running:
         return [Note(f"keep  Minikube profile {PROFILE}: already running, not started again")]
-    argv = (
-        minikube, "start", "-p", PROFILE,
+    argv = cli.argv(
+        minikube, "start",
         f"--driver={driver or '<driver>'}",
         f"--kubernetes-version={config.KUBERNETES_VERSION}",
         "--cni=calico",  # the default CNI does not enforce NetworkPolicies
@@ -99,6 +102,34 @@ def addon_problems(calico: bool | None, metrics_server: bool | None) -> list[str
             f" `minikube addons enable metrics-server -p {PROFILE}`, then `make cluster` again."
         )
     return problems
+
+
+# --- Images ------------------------------------------------------------------------------------------------
+
+def read_images(minikube: str) -> Command:
+    return Command(cli.image_list(minikube), why="which images the profile's image store has",
+                   read="minikube_images", parse=cli.parse_image_list)
+
+
+def image_steps(minikube: str, images: list[Image], present: set[str] | None) -> list[Step]:
+    """Build each image that is not in the profile's store, as the minikube environment names it, from apps/ of
+    this checkout: the tags that the environment names (0.1.0 in a fresh fork) exist in no registry."""
+    steps: list[Step] = []
+    for image in images:
+        if not image.buildable:
+            steps.append(Note(f"pull  {image.ref}: pinned by digest, the cluster pulls it from its registry"))
+        elif present is not None and image.ref in present:
+            steps.append(Note(f"keep  image {image.ref}: already in the profile's image store"))
+        else:
+            steps.append(Command(cli.image_build(minikube, image.ref, image.service),
+                                 why="only if absent" if present is None else ""))
+    return steps
+
+
+def check_images(minikube: str) -> Command:
+    return Command(cli.image_list(minikube),
+                   why="is every image there now? minikube's image build exits 0 even when the build fails",
+                   read="minikube_images_built", parse=cli.parse_image_list)
 
 
 # --- Secrets -----------------------------------------------------------------------------------------------
@@ -148,17 +179,17 @@ def install_argocd(kubectl: str) -> list[Command]:
     ]
 
 
-def apply_argocd_objects(project: dict[str, Any] | None, root_app: dict[str, Any] | None,
+def apply_argocd_objects(projects: Mapping[str, dict[str, Any] | None], root_app: dict[str, Any] | None,
                          settings: Settings) -> list[ApiCall]:
-    """The AppProject and the root Application as committed, with the real repository and revision."""
+    """The AppProjects (by name), then the root Application, as committed, with the real repository and
+    revision; the projects first, so that no Application ever names a project that does not exist yet."""
     how = f"server-side apply, field manager {FIELD_MANAGER}"
-    steps = []
-    if project is not None:
-        project = argocd_objects.with_repository(project, settings.repo_url)
-    steps.append(ApiCall(
-        "apply", f"AppProject {ARGOCD_NAMESPACE}/{config.PROJECT_NAME} (sourceRepos=[{settings.repo_url}])",
-        why=how, call=partial(_apply, project),
-    ))
+    steps = [
+        ApiCall("apply", f"AppProject {ARGOCD_NAMESPACE}/{name} (sourceRepos=[{settings.repo_url}])", why=how,
+                call=partial(_apply, None if project is None
+                             else argocd_objects.with_repository(project, settings.repo_url)))
+        for name, project in projects.items()
+    ]
     if root_app is not None:
         root_app = argocd_objects.with_source(root_app, settings.repo_url, settings.revision)
     steps.append(ApiCall(
@@ -241,5 +272,5 @@ def refresh_steps(names: list[str] | None) -> list[ApiCall]:
 
 
 def delete_minikube(minikube: str) -> Command:
-    return Command((minikube, "delete", "-p", PROFILE),
+    return Command(cli.argv(minikube, "delete"),
                    why="removes the cluster and its volumes: the databases' data is gone")

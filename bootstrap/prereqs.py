@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+import subprocess
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from bootstrap import minikube as cli
+from bootstrap.config import KUBERNETES_VERSION, MINIKUBE_MINIMUM
 
 MINIKUBE_HINT = "minikube is not installed: install it from https://minikube.sigs.k8s.io/docs/start/."
 KUBECTL_HINT = (
@@ -38,6 +42,30 @@ class Tools:
     kubectl: str | None
     driver: str | None
     missing: tuple[str, ...]
+    minikube_version: str | None = None  # what `minikube version --short` printed; None: not read
+
+
+VersionReader = Callable[[str], "str | None"]  # minikube's path -> what `version --short` printed, or None
+
+
+def read_minikube_version(minikube: str, env: Mapping[str, str]) -> str | None:
+    """What `minikube version --short` prints (e.g. `v1.38.1`), or None if it cannot be run."""
+    try:
+        done = subprocess.run(cli.version_short(minikube), env=dict(env), capture_output=True, text=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def minikube_too_old(printed: str | None) -> str | None:
+    """One sentence if minikube is older than the first release that supports KUBERNETES_VERSION; None if it is
+    new enough or its version is unknown (not read, or a development build that prints none)."""
+    found, minimum = cli.parse_version(printed or ""), cli.parse_version(MINIKUBE_MINIMUM)
+    if found is None or minimum is None or found >= minimum:
+        return None
+    return (f"minikube {cli.shown_version(found)} is too old for Kubernetes {KUBERNETES_VERSION}: install"
+            f" minikube {MINIKUBE_MINIMUM} or newer from https://minikube.sigs.k8s.io/docs/start/.")
 
 
 def _which(name: str, env: Mapping[str, str]) -> str | None:
@@ -70,12 +98,16 @@ def find_driver(env: Mapping[str, str]) -> tuple[str | None, str | None]:
 
 
 def find_tools(env: Mapping[str, str], executable: str, *, need_kubectl: bool = True,
-               need_driver: bool = True) -> Tools:
-    """Looks every tool up (on the PATH of `env` only, so that tests can hide them) and lists what is missing."""
+               need_driver: bool = True, version_of: VersionReader | None = None) -> Tools:
+    """Looks every tool up (on the PATH of `env` only, so that tests can hide them) and lists what is missing;
+    with `version_of`, a minikube too old for KUBERNETES_VERSION counts as missing."""
     missing: list[str] = []
     minikube = _which("minikube", env)
+    version = version_of(minikube) if minikube and version_of else None
     if minikube is None:
         missing.append(MINIKUBE_HINT)
+    elif too_old := minikube_too_old(version):
+        missing.append(too_old)
     kubectl = find_kubectl(env, executable) if need_kubectl else None
     if need_kubectl and kubectl is None:
         missing.append(KUBECTL_HINT)
@@ -84,4 +116,5 @@ def find_tools(env: Mapping[str, str], executable: str, *, need_kubectl: bool = 
         driver, problem = find_driver(env)
         if problem:
             missing.append(problem)
-    return Tools(minikube=minikube, kubectl=kubectl, driver=driver, missing=tuple(missing))
+    return Tools(minikube=minikube, kubectl=kubectl, driver=driver, missing=tuple(missing),
+                 minikube_version=version)

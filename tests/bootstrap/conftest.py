@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bootstrap.config import REPO_ROOT
+from tests.bootstrap import fake_minikube
 
 GIT = shutil.which("git")
 
@@ -26,6 +27,13 @@ def make_bin(directory: Path, programs: dict[str, str], log: Path) -> Path:
         script.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\n{body}\n')
         script.chmod(0o755)
     return directory
+
+
+def tools_bin(directory: Path, log: Path, **minikube: Any) -> tuple[Path, Path]:
+    """Every tool `make cluster` needs: the stand-in minikube (fake_minikube.py, with `minikube` as its state),
+    and kubectl and docker that only log their calls. Returns the directory and minikube's state file."""
+    make_bin(directory, {"kubectl": "exit 0", "docker": "exit 0"}, log)
+    return directory, fake_minikube.install(directory, log, **minikube)
 
 
 def clean_env(path: Path | str, **extra: str) -> dict[str, str]:

@@ -85,26 +85,31 @@ def test_the_project_allows_exactly_this_repository() -> None:
 
 # --- the committed files ----------------------------------------------------------------------------------
 
-committed = pytest.mark.skipif(not (config.PROJECT_FILE.is_file() and config.ROOT_APP_FILE.is_file()),
+committed = pytest.mark.skipif(not all(path.is_file() for path in (config.PROJECT_FILE, config.ROOT_PROJECT_FILE,
+                                                                     config.ROOT_APP_FILE)),
                                reason="gitops/argocd is not there yet")
 
 
 @committed
-def test_the_committed_files_have_the_names_the_bootstrap_waits_for() -> None:
-    project, root_app = argocd_objects.load(config.PROJECT_FILE), argocd_objects.load(config.ROOT_APP_FILE)
-    assert (project["kind"], project["metadata"]["name"], project["metadata"]["namespace"]) == (
-        "AppProject", config.PROJECT_NAME, config.ARGOCD_NAMESPACE)
-    assert (root_app["kind"], root_app["metadata"]["name"], root_app["metadata"]["namespace"]) == (
-        "Application", config.ROOT_APP_NAME, config.ARGOCD_NAMESPACE)
-    assert root_app["spec"]["project"] == config.PROJECT_NAME
+def test_the_committed_files_have_the_names_the_bootstrap_applies_and_waits_for() -> None:
+    project, root_project = argocd_objects.load(config.PROJECT_FILE), argocd_objects.load(config.ROOT_PROJECT_FILE)
+    root_app = argocd_objects.load(config.ROOT_APP_FILE)
+    for obj, kind, name in ((project, "AppProject", "marketplace"), (root_project, "AppProject", "marketplace-root"),
+                            (root_app, "Application", "marketplace-root")):
+        assert (obj["kind"], obj["metadata"]["name"], obj["metadata"]["namespace"]) == (kind, name, "argocd")
+    assert (config.PROJECT_NAME, config.ROOT_PROJECT_NAME, config.ROOT_APP_NAME) == (
+        "marketplace", "marketplace-root", "marketplace-root")
+    assert root_app["spec"]["project"] == config.ROOT_PROJECT_NAME
 
 
 @committed
 def test_no_placeholder_survives_in_what_is_applied() -> None:
-    project, root_app = argocd_objects.load(config.PROJECT_FILE), argocd_objects.load(config.ROOT_APP_FILE)
+    projects = [argocd_objects.load(path) for path in (config.PROJECT_FILE, config.ROOT_PROJECT_FILE)]
+    root_app = argocd_objects.load(config.ROOT_APP_FILE)
     placeholder = root_app["spec"]["source"]["repoURL"]
-    applied = yaml.safe_dump([argocd_objects.with_repository(project, REPO),
+    applied = yaml.safe_dump([*(argocd_objects.with_repository(project, REPO) for project in projects),
                               argocd_objects.with_source(root_app, REPO, REVISION)])
+    assert placeholder in yaml.safe_dump(projects)
     assert placeholder not in applied
     assert yaml.safe_dump(root_app) != applied  # and the committed object itself is untouched
 

@@ -1,60 +1,19 @@
 """bootstrap/argocd: Argo CD pinned to v3.5.1, and the local settings patched onto the release.
 
 The release manifest cannot be fetched here (no network in tests), so the patches are rendered against a
-local stub with the same shape as the release's objects.
+local stub with the same shape as the release's objects (tests/bootstrap/argocd_offline.py).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
-
-import pytest
-import yaml
 
 from bootstrap import config
-from bootstrap.prereqs import find_kubectl
+from tests.bootstrap.argocd_offline import KUSTOMIZATION, remote_resources, render
 
-KUSTOMIZATION = config.ARGOCD_KUSTOMIZATION / "kustomization.yaml"
 PINNED = re.compile(r"^https://raw\.githubusercontent\.com/argoproj/argo-cd/(v\d+\.\d+\.\d+)/manifests/install\.yaml$")
-
-# The release's objects that the patches touch, as manifests/install.yaml has them.
-STUB = """
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  labels: {app.kubernetes.io/name: argocd-cm, app.kubernetes.io/part-of: argocd}
-  name: argocd-cm
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  labels: {app.kubernetes.io/name: argocd-cmd-params-cm, app.kubernetes.io/part-of: argocd}
-  name: argocd-cmd-params-cm
----
-apiVersion: v1
-kind: Service
-metadata:
-  labels: {app.kubernetes.io/component: server, app.kubernetes.io/name: argocd-server}
-  name: argocd-server
-spec:
-  ports:
-  - {name: tcp-argocdserver, port: 80, protocol: TCP, targetPort: 8080}
-  - {name: tcp-argocdservertls, port: 443, protocol: TCP, targetPort: 8080}
-  selector: {app.kubernetes.io/name: argocd-server}
-"""
-
-
-def kustomization() -> dict[str, Any]:
-    return yaml.safe_load(KUSTOMIZATION.read_text())
-
-
-def remote_resources() -> list[str]:
-    return [r for r in kustomization()["resources"] if "://" in r or r.startswith("github.com")]
+HPA_HEALTH = "resource.customizations.health.autoscaling_HorizontalPodAutoscaler"
 
 
 def test_argocd_is_pinned_to_the_release_of_the_schemas() -> None:
@@ -69,23 +28,15 @@ def test_argocd_is_pinned_to_the_release_of_the_schemas() -> None:
 
 
 def test_the_local_settings_render_onto_the_release(tmp_path: Path) -> None:
-    kubectl = find_kubectl({"PATH": ""}, sys.executable) or shutil.which("kubectl")
-    if kubectl is None:
-        pytest.skip("no kubectl (run `make venv`)")
-    copy = tmp_path / "argocd"
-    shutil.copytree(config.ARGOCD_KUSTOMIZATION, copy)
-    (url,) = remote_resources()
-    (copy / "kustomization.yaml").write_text(KUSTOMIZATION.read_text().replace(url, "install.yaml"))
-    (copy / "install.yaml").write_text(STUB)
-
-    done = subprocess.run([kubectl, "kustomize", str(copy)], capture_output=True, text=True, timeout=30)
+    done, objects = render(tmp_path)
 
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # a deprecation warning is a failure too
-    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(done.stdout)}
     assert ("Namespace", "argocd") in objects
     assert all(o["metadata"].get("namespace") == "argocd" for (kind, _), o in objects.items() if kind != "Namespace")
-    assert objects["ConfigMap", "argocd-cm"]["data"] == {"timeout.reconciliation": "30s"}
+    health = (config.ARGOCD_KUSTOMIZATION / "health" / "hpa.lua").read_text()
+    assert objects["ConfigMap", "argocd-cm"]["data"] == {
+        "timeout.reconciliation": "30s", "timeout.reconciliation.jitter": "0s", HPA_HEALTH: health}
     assert objects["ConfigMap", "argocd-cmd-params-cm"]["data"] == {"server.insecure": "true"}
     service = objects["Service", "argocd-server"]["spec"]
     assert service["type"] == "NodePort"

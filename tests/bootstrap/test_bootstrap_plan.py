@@ -9,6 +9,7 @@ import pytest
 from bootstrap import plan
 from bootstrap.cluster import main
 from bootstrap.config import Settings
+from bootstrap.images import Image
 from bootstrap.steps import ApiCall, Command, Note, describe
 from tests.bootstrap.conftest import clean_env
 
@@ -29,7 +30,7 @@ def test_dry_run_keeps_the_secrets_it_is_told_exist(tmp_path) -> None:  # type: 
     assert ("api   create Secret default/routes-db-credentials (POSTGRES_USER=routes POSTGRES_PASSWORD=<random>)\n"
             in out)
     assert "create Secret default/users-db-credentials" not in out
-    assert "only if absent" not in out  # known, so no condition left
+    assert "routes-db-credentials (POSTGRES_USER=routes POSTGRES_PASSWORD=<random>)   # only if absent" not in out
 
 
 def test_dry_run_with_a_running_profile_does_not_start_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -51,8 +52,8 @@ def test_secret_steps() -> None:
 def test_minikube_start() -> None:
     (start,) = plan.start_minikube("minikube", "docker", SETTINGS, running=False)
     assert isinstance(start, Command) and start.why == ""
-    assert start.argv == ("minikube", "start", "-p", "marketplace", "--driver=docker",
-                          "--kubernetes-version=v1.36.4", "--cni=calico", "--addons=metrics-server",
+    assert start.argv == ("minikube", "-p", "marketplace", "start", "--driver=docker",
+                          "--kubernetes-version=v1.35.1", "--cni=calico", "--addons=metrics-server",
                           "--cpus=4", "--memory=6g")
     (unknown,) = plan.start_minikube("minikube", None, SETTINGS, running=None)
     assert "--driver=<driver>" in unknown.argv and unknown.why == "only if not already running"
@@ -100,3 +101,28 @@ def test_refresh_steps() -> None:
         "Application argocd/users (annotation argocd.argoproj.io/refresh=hard)",
         "Application argocd/routes (annotation argocd.argoproj.io/refresh=hard)",
     ]
+
+
+IMAGES = [Image("users", "ghcr.io/gitops-marketplace/users:0.1.0"),
+          Image("posts", "ghcr.io/gitops-marketplace/posts@sha256:" + "a" * 64)]
+
+
+def test_image_steps_build_what_is_absent_and_never_what_is_pinned_by_digest() -> None:
+    unknown = plan.image_steps("minikube", IMAGES, None)
+    assert [describe(step) for step in unknown] == [
+        "run   minikube -p marketplace image build -t ghcr.io/gitops-marketplace/users:0.1.0 -f users/Dockerfile"
+        " apps   # only if absent",
+        "pull  ghcr.io/gitops-marketplace/posts@sha256:" + "a" * 64 + ": pinned by digest, the cluster pulls it"
+        " from its registry",
+    ]
+    (absent, _) = plan.image_steps("minikube", IMAGES, set())
+    assert isinstance(absent, Command) and absent.why == ""
+    (kept, _) = plan.image_steps("minikube", IMAGES, {"ghcr.io/gitops-marketplace/users:0.1.0"})
+    assert isinstance(kept, Note)
+
+
+def test_the_projects_are_applied_before_the_root_application() -> None:
+    projects = {"marketplace-root": {"kind": "AppProject"}, "marketplace": {"kind": "AppProject"}}
+    steps = plan.apply_argocd_objects(projects, {"kind": "Application"}, SETTINGS)
+    assert [step.target.split(" (")[0] for step in steps] == [
+        "AppProject argocd/marketplace-root", "AppProject argocd/marketplace", "Application argocd/marketplace-root"]

@@ -14,22 +14,18 @@ import pytest
 import yaml
 
 from bootstrap.cluster import main
-from tests.bootstrap.conftest import FakeKube, app, clean_env, make_bin
+from tests.bootstrap.conftest import FakeKube, app, clean_env, tools_bin
+from tests.bootstrap.fake_minikube import image_store
 
-STOPPED = """echo '{"Name":"marketplace","Host":"Stopped","Kubelet":"Stopped","APIServer":"Stopped"}'; exit 7"""
-RUNNING = """echo '{"Name":"marketplace","Host":"Running","Kubelet":"Running","APIServer":"Running"}'"""
 REPO = {"REPO_URL": "https://github.com/acme/marketplace.git", "REVISION": "feature/x"}
+IMAGES = [f"ghcr.io/gitops-marketplace/{svc}:0.1.0" for svc in ("users", "routes", "offers", "posts")]
 
 
-def minikube_script(status: str) -> str:
-    return f'if [ "$1" = status ]; then {status}; fi'
-
-
-def run(tmp_path: Path, kube: FakeKube, args: list[str], status: str = STOPPED,
+def run(tmp_path: Path, kube: FakeKube, args: list[str], minikube: dict[str, Any] | None = None,
         **env: str) -> tuple[int, str, list[str]]:
+    """`main(args)` with the stand-in tools; `minikube` is the stand-in's state (running, images, version...)."""
     log = kube.log
-    bin_dir = make_bin(tmp_path / "bin", {"minikube": minikube_script(status), "kubectl": "exit 0",
-                                          "docker": "exit 0"}, log)
+    bin_dir, _ = tools_bin(tmp_path / "bin", log, **(minikube or {}))
     out = io.StringIO()
     rc = main(args, env=clean_env(bin_dir, **env), executable=str(bin_dir / "python"),
               connect=lambda: kube, out=out, platform="linux")
@@ -49,15 +45,20 @@ def test_first_run_does_everything_in_order(tmp_path: Path) -> None:
 
     assert rc == 0, out
     order = [index(calls, prefix) for prefix in (
-        "minikube status -p marketplace",
-        "minikube start -p marketplace --driver=docker --kubernetes-version=v1.36.4 --cni=calico"
+        "minikube -p marketplace version --short",
+        "minikube -p marketplace status",
+        "minikube -p marketplace start --driver=docker --kubernetes-version=v1.35.1 --cni=calico"
         " --addons=metrics-server",
         "api read DaemonSet kube-system/calico-node",
+        "minikube -p marketplace image ls --format=json",
+        *(f"minikube -p marketplace image build -t {image} -f {image.split('/')[-1].split(':')[0]}/Dockerfile apps"
+          for image in IMAGES),
         "api list Secrets default",
         "api create Secret default/users-db-credentials",
         "kubectl --context marketplace apply --server-side --force-conflicts -k bootstrap/argocd",
         "kubectl --context marketplace wait --for=condition=Established",
         "kubectl --context marketplace -n argocd rollout status",
+        "api apply AppProject argocd/marketplace-root marketplace-bootstrap",
         "api apply AppProject argocd/marketplace marketplace-bootstrap",
         "api apply Application argocd/marketplace-root marketplace-bootstrap",
         "api list Applications argocd",
@@ -85,10 +86,10 @@ def test_secrets_are_random_well_formed_and_never_printed(tmp_path: Path) -> Non
 
 def test_rerun_on_a_running_cluster_keeps_minikube_and_the_existing_secrets(tmp_path: Path) -> None:
     kube = FakeKube(tmp_path / "calls.log", existing_secrets={"users-db-credentials", "posts-db-credentials"})
-    rc, out, calls = run(tmp_path, kube, ["up"], status=RUNNING, **REPO)
+    rc, out, calls = run(tmp_path, kube, ["up"], minikube={"running": True, "images": IMAGES}, **REPO)
 
     assert rc == 0, out
-    assert not [call for call in calls if call.startswith("minikube start")]
+    assert not [call for call in calls if " start" in call or " image build" in call]
     assert "keep  Minikube profile marketplace: already running" in out
     assert set(kube.created) == {"routes-db-credentials", "offers-db-credentials"}
     assert "keep  Secret default/users-db-credentials: exists" in out
@@ -100,9 +101,11 @@ def test_the_argocd_objects_carry_the_repository_and_revision(tmp_path: Path) ->
     rc, _, _ = run(tmp_path, kube, ["up"], **REPO)
 
     assert rc == 0
-    project, root = kube.applied
-    assert (project["kind"], root["kind"]) == ("AppProject", "Application")
-    assert project["spec"]["sourceRepos"] == [REPO["REPO_URL"]]
+    root_project, project, root = kube.applied
+    assert [(obj["kind"], obj["metadata"]["name"]) for obj in kube.applied] == [
+        ("AppProject", "marketplace-root"), ("AppProject", "marketplace"), ("Application", "marketplace-root")]
+    assert project["spec"]["sourceRepos"] == root_project["spec"]["sourceRepos"] == [REPO["REPO_URL"]]
+    assert root["spec"]["project"] == "marketplace-root"
     assert root["spec"]["source"]["repoURL"] == REPO["REPO_URL"]
     assert root["spec"]["source"]["targetRevision"] == REPO["REVISION"]
     values = {op["path"]: op["value"] for patch in root["spec"]["source"]["kustomize"]["patches"]
@@ -112,7 +115,7 @@ def test_the_argocd_objects_carry_the_repository_and_revision(tmp_path: Path) ->
 
 def test_a_profile_without_calico_stops_the_run_with_how_to_fix_it(tmp_path: Path, capsys: Any) -> None:
     kube = FakeKube(tmp_path / "calls.log", addons=False)
-    rc, _, calls = run(tmp_path, kube, ["up"], status=RUNNING, **REPO)
+    rc, _, calls = run(tmp_path, kube, ["up"], minikube={"running": True}, **REPO)
 
     assert rc == 1
     err = capsys.readouterr().err
@@ -142,7 +145,7 @@ def test_no_origin_and_no_repo_url_stops_the_real_run(tmp_path: Path, capsys: An
 
     assert rc == 1
     assert "set REPO_URL to the https URL" in capsys.readouterr().err
-    assert calls == []
+    assert calls == ["minikube -p marketplace version --short"]  # the prerequisite check only reads
 
 
 @pytest.mark.parametrize("timeout", ["0.01"])
@@ -176,7 +179,7 @@ def test_down_deletes_the_profile(tmp_path: Path) -> None:
     rc, _, calls = run(tmp_path, kube, ["down"])
 
     assert rc == 0
-    assert calls == ["minikube delete -p marketplace"]
+    assert calls == ["minikube -p marketplace delete"]
 
 
 def test_an_api_error_is_one_line_naming_the_call(tmp_path: Path, capsys: Any) -> None:
@@ -194,3 +197,53 @@ def test_an_api_error_is_one_line_naming_the_call(tmp_path: Path, capsys: Any) -
     assert capsys.readouterr().err == (
         "error: `create Secret default/users-db-credentials (POSTGRES_USER=users POSTGRES_PASSWORD=<random>)`"
         ' failed: HTTP 403 Forbidden: secrets is forbidden: User "x" cannot create\n')
+
+
+# --- the images, and minikube's version ----------------------------------------------------------------------
+
+def test_only_the_missing_images_are_built_and_they_land_in_the_profiles_store(tmp_path: Path) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    rc, out, calls = run(tmp_path, kube, ["up"], minikube={"images": IMAGES[:3]}, **REPO)
+
+    assert rc == 0, out
+    assert [call for call in calls if " image build " in call] == [
+        "minikube -p marketplace image build -t ghcr.io/gitops-marketplace/posts:0.1.0 -f posts/Dockerfile apps"]
+    assert sorted(image_store(tmp_path / "bin" / "minikube.state.json")) == sorted(IMAGES)
+    assert "keep  image ghcr.io/gitops-marketplace/users:0.1.0: already in the profile's image store" in out
+
+
+def test_every_minikube_call_names_the_profile(tmp_path: Path) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    for args in (["up"], ["down"]):
+        rc, out, _ = run(tmp_path, kube, args, **REPO)
+        assert rc == 0, out
+    minikube_calls = [call for call in kube.log.read_text().splitlines() if call.startswith("minikube ")]
+    assert len(minikube_calls) >= 10
+    assert all(call.startswith("minikube -p marketplace ") for call in minikube_calls), minikube_calls
+
+
+@pytest.mark.parametrize("exits", [False, True], ids=["exits 0 as minikube does", "exits non-zero"])
+def test_a_failed_image_build_stops_the_run_before_argocd(tmp_path: Path, exits: bool, capsys: Any) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    rc, _, calls = run(tmp_path, kube, ["up"], minikube={"fail_build": "posts/Dockerfile", "fail_exits": exits},
+                       **REPO)
+
+    assert rc == 1
+    err = capsys.readouterr().err
+    if exits:
+        assert "image build -t ghcr.io/gitops-marketplace/posts:0.1.0 -f posts/Dockerfile apps` failed" in err
+    else:
+        assert ("the profile's image store still lacks ghcr.io/gitops-marketplace/posts:0.1.0: the build failed"
+                in err)
+    assert not [call for call in calls if "Secret" in call or call.startswith(("kubectl", "api apply"))]
+
+
+def test_a_minikube_too_old_for_the_kubernetes_version_stops_the_run(tmp_path: Path, capsys: Any) -> None:
+    kube = FakeKube(tmp_path / "calls.log")
+    rc, _, calls = run(tmp_path, kube, ["up"], minikube={"version": "v1.38.0"}, **REPO)
+
+    assert rc == 1
+    assert capsys.readouterr().err == (
+        "  MISSING  minikube v1.38.0 is too old for Kubernetes v1.35.1: install minikube v1.38.1 or newer from"
+        " https://minikube.sigs.k8s.io/docs/start/.\n")
+    assert calls == ["minikube -p marketplace version --short"]

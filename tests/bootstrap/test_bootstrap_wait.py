@@ -18,6 +18,12 @@ def test_app_state_reads_sync_health_and_why() -> None:
     assert str(app_state(failed)) == "OutOfSync/Missing (sync Failed: one two)"
     error = app("users", "Unknown", "Healthy", conditions=[{"type": "ComparisonError", "message": "no repo"}])
     assert app_state(error).detail == "ComparisonError: no repo"
+    message = "one or more objects failed to apply. Retrying attempt #2 at 3:04PM."
+    retrying = app("users", "OutOfSync", "Progressing",
+                   operationState={"phase": "Running", "retryCount": 2, "message": message})
+    assert app_state(retrying).detail == f"sync retrying: {message}"
+    running = app("users", "OutOfSync", "Progressing", operationState={"phase": "Running", "message": "waiting"})
+    assert app_state(running).detail == ""
 
 
 def test_app_states_includes_expected_ones_not_created_yet() -> None:

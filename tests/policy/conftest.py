@@ -1,7 +1,7 @@
 """Render once per session, the way `make render` does, and share the parsed objects between the tests.
 
 A variant is one environment with one combination of the opt-in components of gitops/components/
-(`minikube`, `minikube+ephemeral-database`, ...): every combination is rendered and checked.
+(`minikube`, `minikube+ephemeral-database`, `minikube+isolated`, ...): every combination is rendered and checked.
 """
 
 from __future__ import annotations
@@ -34,15 +34,16 @@ def rendered(kubectl: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def variant_docs(rendered: dict[str, str], kubectl: Path) -> dict[str, list[Obj]]:
-    """Variant name -> its rendered objects; the plain environments are exactly `make render`'s files."""
+    """Variant name -> its rendered objects; `<env>` and `<env>+isolated` are exactly `make render`'s files."""
     result = {}
     components = {component.name: component for component in render.optional_components()}
     for variant in VARIANTS:
         env, *names = variant.split("+")
-        if names:
-            text = render.render_env(render.GITOPS / "envs" / env, [components[n] for n in names], kubectl)
+        written = f"{env}{''.join(f'-{name}' for name in names)}.yaml"  # minikube.yaml, minikube-isolated.yaml
+        if written in rendered:
+            text = rendered[written]
         else:
-            text = rendered[f"{env}.yaml"]
+            text = render.render_env(render.GITOPS / "envs" / env, [components[n] for n in names], kubectl)
         result[variant] = load(text)
     return result
 
@@ -56,3 +57,9 @@ def minikube(variant_docs: dict[str, list[Obj]]) -> list[Obj]:
 @pytest.fixture(scope="session")
 def argocd_docs(rendered: dict[str, str]) -> list[Obj]:
     return load(rendered["argocd.yaml"])
+
+
+@pytest.fixture(scope="session")
+def minikube_isolated(variant_docs: dict[str, list[Obj]]) -> list[Obj]:
+    """The Minikube environment in the isolated profile, as `make render` writes it (minikube-isolated.yaml)."""
+    return variant_docs[f"minikube+{render.ISOLATED}"]

@@ -1,5 +1,5 @@
 """Who may connect to whom: as network-config-analyzer (nca) computes it from the rendered NetworkPolicies
-and workloads, and as the connectivity table of design.md says it, in one comparable form.
+and workloads, and as the connectivity tables of design.md say it (one per profile), in one comparable form.
 
 A connectivity map is {(source, destination): connections}. Endpoints are `namespace/workload`, plus
 INTERNET (any address outside the cluster); connections are strings such as `TCP/5000`, or `all`.
@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from tests.policy import contract
-from tests.policy.manifests import Obj
+from tests.policy.manifests import Obj, apps, env_value, main_container
 
 Pair = tuple[str, str]
 Connectivity = dict[Pair, frozenset[str]]
@@ -48,31 +48,47 @@ def database(service: str) -> str:
     return f"{contract.NAMESPACE}/{service}-db"
 
 
-# --- The table of design.md ------------------------------------------------------------------------
+# --- The tables of design.md -----------------------------------------------------------------------
+
+TOKEN_CHECK = "routes, posts, offers to users on TCP 5000"  # the one row the isolated table has not
 
 
-def rows() -> dict[str, Connectivity]:
-    """The table, row by row: the pairs each row allows, with their connections. Any other pair is denied."""
+def profile(docs: list[Obj]) -> str:
+    """The profile the rendered apps run (AUTH_PROFILE, token when unset): one for the whole environment."""
+    found = {
+        (env_value(main_container(one), contract.PROFILE_ENV) or {}).get("value", contract.TOKEN) for one in apps(docs)
+    }
+    if len(found) != 1:
+        raise ValueError(f"the apps of one environment run {len(found)} profiles: {', '.join(sorted(found))}")
+    return found.pop()
+
+
+def rows(profile: str) -> dict[str, Connectivity]:
+    """The profile's table, row by row: the pairs each row allows, with their connections. Any other pair is
+    denied. The isolated table is the token table without the token check."""
+    if profile not in contract.PROFILES:
+        raise ValueError(f"no connectivity table for the profile {profile!r}")
     services = contract.SERVICES
-    return {
+    table = {
         "anywhere to each app on TCP 5000": {
             (source, app(s)): tcp(contract.APP_PORT) for s in services for source in (INTERNET, CLIENT, DNS)
         },
         "app and migration Job to own database on TCP 5432": {
             (client(s), database(s)): tcp(contract.DATABASE_PORT) for s in services for client in (app, job)
         },
-        "routes, posts, offers to users on TCP 5000": {
-            (app(s), app("users")): tcp(contract.APP_PORT) for s in contract.TOKEN_CLIENTS
-        },
+        TOKEN_CHECK: {(app(s), app("users")): tcp(contract.APP_PORT) for s in contract.TOKEN_CLIENTS},
         "apps and migration Jobs to kube-dns on UDP and TCP 53": {
             (client(s), DNS): frozenset({"TCP/53", "UDP/53"}) for s in services for client in (app, job)
         },
     }
+    if profile == contract.ISOLATED:
+        del table[TOKEN_CHECK]
+    return table
 
 
-def expected() -> Connectivity:
-    """The whole table: every pair it allows, with its connections."""
-    return {pair: connections for row in rows().values() for pair, connections in row.items()}
+def expected(profile: str) -> Connectivity:
+    """The profile's whole table: every pair it allows, with its connections."""
+    return {pair: connections for row in rows(profile).values() for pair, connections in row.items()}
 
 
 # --- nca ---------------------------------------------------------------------------------------------

@@ -14,7 +14,11 @@ ROOT_APP = "marketplace-root"
 
 NODE_PORTS = {"users": 30001, "routes": 30002, "offers": 30003, "posts": 30004}
 SERVICES = tuple(NODE_PORTS)
-TOKEN_CLIENTS = ("routes", "offers", "posts")  # they call users' `GET /users/me`
+TOKEN_CLIENTS = ("routes", "offers", "posts")  # they call users' `GET /users/me`, in the token profile
+# AUTH_PROFILE: `token` (the default: token clients ask users) or `isolated` (the seed's: no service calls another).
+PROFILE_ENV = "AUTH_PROFILE"
+TOKEN, ISOLATED = "token", "isolated"
+PROFILES = (TOKEN, ISOLATED)
 APP_PORT = 5000
 DATABASE_PORT = 5432
 
@@ -26,8 +30,12 @@ FLASK_ENV = "production"
 APP_USER = 10001
 
 
-def required_env(service: str) -> tuple[str, ...]:
-    return REQUIRED_ENV + (("USERS_PATH",) if service in TOKEN_CLIENTS else ())
+def calls_users(service: str, profile: str) -> bool:
+    return profile == TOKEN and service in TOKEN_CLIENTS
+
+
+def required_env(service: str, profile: str = TOKEN) -> tuple[str, ...]:
+    return REQUIRED_ENV + (("USERS_PATH",) if calls_users(service, profile) else ())
 
 
 def credentials_secret(service: str) -> str:

@@ -160,7 +160,13 @@ def app_env(docs: list[Obj]) -> list[str]:
         service = service_of(app)
         values, unresolved = expand(env_list(main_container(app)))
         found += [f"{ref(app)}: {problem}" for problem in unresolved]
-        found += [f"{ref(app)}: {name} is not set" for name in contract.required_env(service) if name not in values]
+        profile = values.get(contract.PROFILE_ENV, contract.TOKEN)
+        if profile not in contract.PROFILES:
+            found.append(f"{ref(app)}: {contract.PROFILE_ENV} is {profile!r}, not one of {contract.PROFILES}")
+        required = contract.required_env(service, profile)
+        found += [f"{ref(app)}: {name} is not set" for name in required if name not in values]
+        if "USERS_PATH" in values and not contract.calls_users(service, profile):
+            found.append(f"{ref(app)}: USERS_PATH is set, but {service} calls no service in the {profile} profile")
         expected = {
             "DATABASE_URI": contract.database_uri(service),
             "POSTGRES_DB": service,
@@ -427,9 +433,17 @@ def namespace(docs: list[Obj]) -> list[str]:
     ]
 
 
+# Settings of what the app serves, which its migration Job has no use for (gitops/base/reset-endpoint).
+APP_ONLY_ENV = frozenset({"RESET_ENABLED"})
+
+
+def _shared_env(container: Obj) -> list[Obj]:
+    return [item for item in env_list(container) if item.get("name") not in APP_ONLY_ENV]
+
+
 @rule("migration-job")
 def migration_job(docs: list[Obj]) -> list[str]:
-    """Each app has a migration Job running its own image and environment."""
+    """Each app has a migration Job running its own image and environment (but for APP_ONLY_ENV)."""
     found = []
     jobs = {service_of(job): job for job in migrations(docs)}
     for app in apps(docs):
@@ -444,7 +458,7 @@ def migration_job(docs: list[Obj]) -> list[str]:
             found.append(f"{ref(job)}: runs {command}, not {contract.migrate_command(service)}")
         if container.get("image") != app_container.get("image"):
             found.append(f"{ref(job)}: image {container.get('image')} is not the app's {app_container.get('image')}")
-        if env_list(container) != env_list(app_container):
+        if _shared_env(container) != _shared_env(app_container):
             found.append(f"{ref(job)}: its environment differs from the app's")
     return found
 
@@ -478,14 +492,119 @@ def sync_waves(docs: list[Obj]) -> list[str]:
     return found
 
 
+def kept_by_argocd(obj: Obj) -> bool:
+    """Argo CD neither prunes the object nor deletes it with its Application (sync-options Prune=false,Delete=false)."""
+    options = {option.strip() for option in annotations(obj).get(SYNC_OPTIONS, "").split(",")}
+    return {"Prune=false", "Delete=false"} <= options
+
+
 @rule("database-protected")
 def database_protected(docs: list[Obj]) -> list[str]:
     found = []
     for database in databases(docs):
-        options = {option.strip() for option in annotations(database).get(SYNC_OPTIONS, "").split(",")}
-        if not {"Prune=false", "Delete=false"} <= options:
+        if not kept_by_argocd(database):
             found.append(f"{ref(database)}: needs sync-options Prune=false,Delete=false (Argo CD keeps its data)")
         retention = database["spec"].get("persistentVolumeClaimRetentionPolicy") or {}
         if retention != {"whenDeleted": "Retain", "whenScaled": "Retain"}:
             found.append(f"{ref(database)}: persistentVolumeClaimRetentionPolicy must Retain when deleted and scaled")
+    return found
+
+
+@rule("database-network-protected")
+def database_network_protected(docs: list[Obj]) -> list[str]:
+    """Every NetworkPolicy that selects database pods outlives its Application like the database: deleting the
+    Application must not leave an orphaned database open (tests/policy/test_policy_protection.py)."""
+    return [
+        f"{ref(policy)}: selects the pods of {ref(database)}, so it needs sync-options Prune=false,Delete=false"
+        for database in databases(docs)
+        for policy in of_kind(docs, "NetworkPolicy")
+        if policy["metadata"].get("namespace") == database["metadata"].get("namespace")
+        and matches(policy["spec"].get("podSelector"), pod_labels(database))
+        and not kept_by_argocd(policy)
+    ]
+
+
+# --- Staying up: disruption budgets, probes, deadlines -----------------------------------------------
+
+CHECKPOINT_TIMEOUT = 300  # s, PostgreSQL's default checkpoint_timeout: a spread checkpoint's I/O ends within it
+STARTUP_BUDGET = 600  # s a database may take to start: initdb on a first start, or replaying WAL after a crash
+MIGRATION_DEADLINE = 300  # s: "a bad image fails within a few minutes"
+JOB_BACKOFF = 10  # s, the Job controller's first retry delay; it doubles for every further retry
+
+
+def probe_window(probe: Obj) -> int:
+    """How long a probe may fail in a row before the kubelet acts: period x failureThreshold (their defaults 10, 3)."""
+    return probe.get("periodSeconds", 10) * probe.get("failureThreshold", 3)
+
+
+def _runs_pg_isready(probe: Obj) -> bool:
+    return "pg_isready" in " ".join((probe.get("exec") or {}).get("command") or [])
+
+
+@rule("database-liveness")
+def database_liveness(docs: list[Obj]) -> list[str]:
+    """A hung database is restarted; a slow first start or a long checkpoint is not."""
+    found = []
+    for database in databases(docs):
+        container = main_container(database)
+        startup, liveness = container.get("startupProbe") or {}, container.get("livenessProbe") or {}
+        if not (_runs_pg_isready(startup) and _runs_pg_isready(liveness)):
+            found.append(f"{ref(database)}: needs a pg_isready startupProbe and livenessProbe")
+            continue
+        if probe_window(startup) < STARTUP_BUDGET:
+            found.append(f"{ref(database)}: startupProbe gives up after {probe_window(startup)} s, "
+                         f"before the {STARTUP_BUDGET} s a first start or a crash recovery may take")
+        if probe_window(liveness) < 1.5 * CHECKPOINT_TIMEOUT:
+            found.append(f"{ref(database)}: livenessProbe restarts after {probe_window(liveness)} s of failures, "
+                         f"not well above checkpoint_timeout ({CHECKPOINT_TIMEOUT} s): use at least 1.5 x")
+    return found
+
+
+def retries_wait(backoff_limit: int) -> int:
+    """Seconds the Job controller waits between the runs that backoffLimit allows (10 s, 20 s, 40 s ...)."""
+    return sum(JOB_BACKOFF * 2**retry for retry in range(backoff_limit))
+
+
+@rule("migration-deadline")
+def migration_deadline(docs: list[Obj]) -> list[str]:
+    """A migration that cannot run (an image that cannot be pulled) fails the sync within a few minutes, and the
+    deadline still leaves time for every retry its backoffLimit allows."""
+    found = []
+    for job in migrations(docs):
+        deadline, limit = job["spec"].get("activeDeadlineSeconds"), job["spec"].get("backoffLimit", 6)
+        if deadline is None or deadline > MIGRATION_DEADLINE:
+            found.append(f"{ref(job)}: activeDeadlineSeconds {deadline} is not within {MIGRATION_DEADLINE} s")
+        elif retries_wait(limit) >= deadline:
+            found.append(f"{ref(job)}: backoffLimit {limit} waits {retries_wait(limit)} s between runs, "
+                         f"which the {deadline} s deadline cuts short")
+    return found
+
+
+def _budget_keeps_a_pod(budget: Obj, replicas: int) -> bool:
+    spec = budget["spec"]
+    if isinstance(spec.get("maxUnavailable"), int):
+        return replicas - spec["maxUnavailable"] >= 1
+    return isinstance(spec.get("minAvailable"), int) and spec["minAvailable"] >= 1
+
+
+@rule("app-disruption-budget")
+def app_disruption_budget(docs: list[Obj]) -> list[str]:
+    """Each app has a policy/v1 PodDisruptionBudget `<svc>` over exactly its pods that keeps one of the HPA's
+    minimum through a node drain."""
+    found = []
+    budgets = {b["metadata"]["name"]: b for b in of_kind(docs, "PodDisruptionBudget") if b["apiVersion"] == "policy/v1"}
+    minimum = {hpa["spec"]["scaleTargetRef"].get("name"): hpa["spec"].get("minReplicas", 1)
+               for hpa in of_kind(docs, "HorizontalPodAutoscaler")}
+    for app in apps(docs):
+        name = app["metadata"]["name"]
+        budget = budgets.get(name)
+        if budget is None:
+            found.append(f"{ref(app)}: no policy/v1 PodDisruptionBudget {name}")
+            continue
+        selected = [ref(w) for w in workloads(docs) if matches(budget["spec"].get("selector"), pod_labels(w))]
+        if selected != [ref(app)]:
+            found.append(f"{ref(budget)}: selects {selected or 'nothing'}, not exactly the pods of {ref(app)}")
+        if not _budget_keeps_a_pod(budget, minimum.get(name, 1)):
+            found.append(f"{ref(budget)}: lets a drain take every pod of {ref(app)} at {minimum.get(name, 1)} replicas "
+                         "(it needs an integer minAvailable >= 1 or maxUnavailable below the HPA's minimum)")
     return found

@@ -1,8 +1,10 @@
 """The connectivity that network-config-analyzer computes from the rendered NetworkPolicies and workloads
-is exactly the table of design.md: each row is allowed, with its ports, and every other pair is denied."""
+is exactly the table of design.md for the profile the apps run (token or isolated): each row is allowed, with
+its ports, and every other pair is denied."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from itertools import permutations
 
@@ -12,10 +14,13 @@ from tests.policy import connectivity as table
 from tests.policy.breaches import Breach
 from tests.policy.conftest import VARIANTS
 from tests.policy.connectivity import DNS, INTERNET, Connectivity, Pair, app, database, differences, job, nca
-from tests.policy.contract import NAMESPACE, SERVICES
-from tests.policy.manifests import Obj, find
+from tests.policy.contract import ISOLATED, NAMESPACE, PROFILE_ENV, SERVICES, TOKEN
+from tests.policy.manifests import Obj, apps, env_list, env_value, find, main_container, migrations
 
 Computed = Callable[[str], Connectivity]  # variant -> its connectivity, computed once
+ProfileOf = Callable[[str], str]  # variant -> the profile its apps run
+ISOLATED_VARIANTS = [variant for variant in VARIANTS if ISOLATED in variant.split("+")]
+APP_PAIRS = [(app(a), app(b)) for a, b in permutations(SERVICES, 2)]
 
 
 @pytest.fixture(scope="session")
@@ -31,23 +36,62 @@ def computed(variant_docs: dict[str, list[Obj]], tmp_path_factory: pytest.TempPa
     return of
 
 
+@pytest.fixture(scope="session")
+def profile_of(variant_docs: dict[str, list[Obj]]) -> ProfileOf:
+    return lambda variant: table.profile(variant_docs[variant])
+
+
 def _allowed(computed: Connectivity, pairs: Iterable[Pair]) -> dict[Pair, frozenset[str] | None]:
     return {pair: computed.get(pair) for pair in pairs}
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_connectivity_is_exactly_the_table(variant: str, computed: Computed) -> None:
-    assert differences(computed(variant), table.expected()) == []
+def test_connectivity_is_exactly_the_table(variant: str, computed: Computed, profile_of: ProfileOf) -> None:
+    assert differences(computed(variant), table.expected(profile_of(variant))) == []
+
+
+# --- The profile: which table applies ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ISOLATED_VARIANTS)
+def test_the_isolated_component_switches_every_service(variant: str, variant_docs: dict[str, list[Obj]]) -> None:
+    """Every app and migration Job runs AUTH_PROFILE=isolated, none has a USERS_PATH."""
+    workloads = apps(variant_docs[variant]) + migrations(variant_docs[variant])
+    assert len(workloads) == 2 * len(SERVICES)
+    for workload in workloads:
+        container = main_container(workload)
+        assert env_value(container, PROFILE_ENV) == {"name": PROFILE_ENV, "value": ISOLATED}
+        assert "USERS_PATH" not in {item["name"] for item in env_list(container)}
+
+
+def test_an_environment_runs_one_profile(minikube_isolated: list[Obj]) -> None:
+    """Half-switched (one app left in the default token profile), neither table applies."""
+    broken = copy.deepcopy(minikube_isolated)
+    container = main_container(find(broken, "Deployment", "posts"))
+    container["env"].remove(env_value(container, PROFILE_ENV))
+    with pytest.raises(ValueError, match=r"^the apps of one environment run 2 profiles: isolated, token$"):
+        table.profile(broken)
 
 
 # --- Allowed: each row of the table ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("row", list(table.rows()))
+@pytest.mark.parametrize("row", list(table.rows(ISOLATED)))  # the rows of both tables
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_row_is_allowed(variant: str, row: str, computed: Computed) -> None:
-    pairs = table.rows()[row]
+    pairs = table.rows(ISOLATED)[row]
     assert _allowed(computed(variant), pairs) == pairs
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_an_app_reaches_another_app_only_to_check_a_token(
+    variant: str, computed: Computed, profile_of: ProfileOf
+) -> None:
+    """token: routes, posts and offers reach users on TCP 5000, and no app reaches any other app;
+    isolated: no app reaches another app."""
+    between_apps = {pair: connections for pair, connections in computed(variant).items() if pair in APP_PAIRS}
+    token_check = table.rows(TOKEN)[table.TOKEN_CHECK]
+    assert between_apps == (token_check if profile_of(variant) == TOKEN else {})
 
 
 # --- Denied: what the table names, asserted one by one -----------------------------------------------
@@ -98,30 +142,63 @@ def _without_dns(docs: list[Obj]) -> None:
     find(docs, "NetworkPolicy", "offers-network-database-clients")["spec"]["egress"].pop(1)
 
 
+def _egress_to_users(docs: list[Obj]) -> None:
+    """routes-network-api as gitops/base/users-client writes it, in an environment without token checks."""
+    spec = find(docs, "NetworkPolicy", "routes-network-api")["spec"]
+    spec["policyTypes"].append("Egress")
+    users = {"app.kubernetes.io/name": "users", "app.kubernetes.io/component": "api"}
+    spec["egress"] = [{"to": [{"podSelector": {"matchLabels": users}}], "ports": [{"protocol": "TCP", "port": 5000}]}]
+
+
+def _isolated_setting_only(docs: list[Obj]) -> None:
+    """Every app told AUTH_PROFILE=isolated, the token profile's policies left as they are."""
+    for one in apps(docs):
+        env_list(main_container(one)).append({"name": PROFILE_ENV, "value": ISOLATED})
+
+
 @pytest.mark.parametrize(
-    "breach, reported",
+    "variant, breach, reported",
     [
         pytest.param(
+            "minikube",
             Breach("connectivity", "NetworkPolicy/users-network-database", "database open to all",
                    custom=_database_open_to_all),
             f"{INTERNET} => {database('users')}: ",
             id="database open to all",
         ),
         pytest.param(
+            "minikube",
             Breach("connectivity", "NetworkPolicy/posts-network-api", "app reaches the internet",
                    custom=_egress_to_the_internet),
             f"{app('posts')} => {INTERNET}: ",
             id="app reaches the internet",
         ),
         pytest.param(
+            "minikube",
             Breach("connectivity", "NetworkPolicy/offers-network-database-clients", "no DNS", custom=_without_dns),
             f"{app('offers')} => {DNS}: allows nothing",
             id="no DNS",
         ),
+        pytest.param(
+            f"minikube+{ISOLATED}",
+            Breach("connectivity", "NetworkPolicy/routes-network-api", "isolated app reaches users",
+                   custom=_egress_to_users),
+            f"{app('routes')} => {app('users')}: allows TCP/5000, the table nothing",
+            id="isolated app reaches users",
+        ),
+        pytest.param(
+            "minikube",
+            Breach("connectivity", "Deployment/posts", "isolated setting, token policies",
+                   custom=_isolated_setting_only),
+            f"{app('posts')} => {app('users')}: allows TCP/5000, the table nothing",
+            id="isolated setting, token policies",
+        ),
     ],
 )
 def test_connectivity_check_names_the_pair_a_broken_policy_changes(
-    breach: Breach, reported: str, minikube: list[Obj], tmp_path_factory: pytest.TempPathFactory
+    variant: str, breach: Breach, reported: str, variant_docs: dict[str, list[Obj]],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    found = differences(nca(breach.applied_to(minikube), tmp_path_factory.mktemp("nca")), table.expected())
+    broken = breach.applied_to(variant_docs[variant])
+    found = differences(nca(broken, tmp_path_factory.mktemp("nca")), table.expected(table.profile(broken)))
     assert any(violation.startswith(reported) for violation in found), found

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scripts import render
 
@@ -21,10 +22,18 @@ def test_render_writes_every_environment_and_the_argocd_objects(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert render.main(["--out", str(tmp_path)]) == 0
-    envs = {f"{env.name}.yaml" for env in render.environments()}
-    assert "minikube.yaml" in envs
+    envs = {f"{env.name}{suffix}.yaml" for env in render.environments() for suffix in ("", "-isolated")}
+    assert {"minikube.yaml", "minikube-isolated.yaml"} <= envs
     assert {path.name for path in tmp_path.iterdir()} == envs | {"argocd.yaml"}
     assert capsys.readouterr().out.count("wrote ") == len(envs) + 1
+
+
+def test_a_tree_from_before_the_isolated_profile_renders_without_it(tmp_path: Path, kubectl: Path) -> None:
+    """scripts/render_diff.py renders older commits too: the isolated file is then simply not there."""
+    gitops = tmp_path / "gitops"
+    shutil.copytree(render.GITOPS, gitops)
+    shutil.rmtree(gitops / "components" / "isolated")
+    assert set(render.render_all(gitops, kubectl)) == {"minikube.yaml", "argocd.yaml"}
 
 
 def test_renders_with_the_kustomize_argo_cd_runs(kubectl: Path) -> None:
@@ -63,5 +72,22 @@ def test_a_missing_kubectl_is_named_with_the_way_to_get_it(monkeypatch: pytest.M
 
 def test_every_combination_of_the_opt_in_components_is_rendered() -> None:
     components = render.optional_components()
-    assert [component.name for component in components] == ["ephemeral-database"]
-    assert render.component_sets(components) == [(), tuple(components)]
+    assert [component.name for component in components] == ["ephemeral-database", "isolated"]
+    ephemeral, isolated = components
+    assert render.component_sets(components) == [(), (ephemeral,), (isolated,), (ephemeral, isolated)]
+
+
+def test_an_environment_switched_in_git_renders_as_its_isolated_variant(
+    tmp_path: Path, kubectl: Path, rendered: dict[str, str]
+) -> None:
+    """The documented switch (the component listed in the env's settings) gives exactly minikube-isolated.yaml,
+    and the component applied once more changes nothing, so minikube-isolated.yaml stays right."""
+    gitops = tmp_path / "gitops"
+    shutil.copytree(render.GITOPS, gitops)
+    settings = gitops / "envs" / "minikube" / "settings" / "kustomization.yaml"
+    document = yaml.safe_load(settings.read_text())
+    document["components"] = [*document.get("components", []), "../../../components/isolated"]
+    settings.write_text(yaml.safe_dump(document, sort_keys=False))
+    switched = render.render_all(gitops, kubectl)
+    assert rendered["minikube-isolated.yaml"] != rendered["minikube.yaml"]
+    assert switched["minikube.yaml"] == switched["minikube-isolated.yaml"] == rendered["minikube-isolated.yaml"]

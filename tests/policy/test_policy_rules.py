@@ -49,6 +49,13 @@ def _env_moved_first(kind: str, name: str, variable: str) -> Change:
     return move
 
 
+def _env_added(kind: str, name: str, variable: str, value: str) -> Change:
+    def add(docs: list[Obj]) -> None:
+        env_list(main_container(find(docs, kind, name))).append({"name": variable, "value": value})
+
+    return add
+
+
 def _node_port(service: str, port: int) -> Change:
     def change(docs: list[Obj]) -> None:
         find(docs, "Service", service)["spec"]["ports"][0]["nodePort"] = port
@@ -83,6 +90,10 @@ BREACHES = [
            custom=_without_env("Deployment", "users", "DATABASE_URI")),
     Breach("app-env", "Deployment/offers", "DATABASE_URI before its variables",
            custom=_env_moved_first("Deployment", "offers", "DATABASE_URI")),
+    Breach("app-env", "Deployment/routes", "isolated with a USERS_PATH",
+           custom=_env_added("Deployment", "routes", "AUTH_PROFILE", "isolated")),
+    Breach("app-env", "Deployment/users", "unknown profile",
+           custom=_env_added("Deployment", "users", "AUTH_PROFILE", "tokens")),
     # The nodePort lives on the Service; the rule speaks for the app that the Service exposes.
     Breach("app-node-port", "Deployment/posts", "another nodePort", custom=_node_port("posts", 30009)),
     Breach("pod-non-root", "Deployment/users", "root user", (*container(), "securityContext", "runAsUser"), 0),
@@ -115,11 +126,31 @@ BREACHES = [
     Breach("namespace", "Deployment/users", "another namespace", ("metadata", "namespace"), "prod"),
     Breach("migration-job", "Job/routes-migrate", "another image", (*container(), "image"),
            "ghcr.io/gitops-marketplace/routes:0.0.9"),
+    Breach("migration-job", "Job/posts-migrate", "an environment of its own",
+           custom=_env_added("Job", "posts-migrate", "TOKEN_TTL_SECONDS", "60")),
     Breach("sync-waves", "Deployment/users", "app with the database", annotation(SYNC_WAVE), "0"),
     Breach("sync-waves", "Job/offers-migrate", "not a hook", annotation("argocd.argoproj.io/hook")),
     Breach("database-protected", "StatefulSet/routes-db", "prunable", annotation(SYNC_OPTIONS)),
     Breach("database-protected", "StatefulSet/offers-db", "claims deleted with it",
            ("spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"), "Delete"),
+    Breach("database-network-protected", "NetworkPolicy/users-network-default-deny", "deny-all deleted with the app",
+           annotation(SYNC_OPTIONS)),
+    Breach("database-network-protected", "NetworkPolicy/routes-network-database", "ingress policy prunable",
+           annotation(SYNC_OPTIONS), "Delete=false"),
+    Breach("database-liveness", "StatefulSet/posts-db", "no liveness", (*container(), "livenessProbe")),
+    Breach("database-liveness", "StatefulSet/users-db", "liveness trips during a checkpoint",
+           (*container(), "livenessProbe", "failureThreshold"), 3),
+    Breach("database-liveness", "StatefulSet/offers-db", "startup gives up in 30 s",
+           (*container(), "startupProbe", "failureThreshold"), 3),
+    Breach("migration-deadline", "Job/users-migrate", "the old 600 s deadline", ("spec", "activeDeadlineSeconds"), 600),
+    Breach("migration-deadline", "Job/routes-migrate", "no deadline", ("spec", "activeDeadlineSeconds")),
+    Breach("migration-deadline", "Job/posts-migrate", "retries outlast the deadline", ("spec", "backoffLimit"), 5),
+    Breach("app-disruption-budget", "Deployment/users", "budget removed",
+           custom=removing("PodDisruptionBudget", "users")),
+    Breach("app-disruption-budget", "PodDisruptionBudget/offers", "a drain may take both pods",
+           ("spec", "maxUnavailable"), 2),
+    Breach("app-disruption-budget", "PodDisruptionBudget/routes", "selects the database too",
+           ("spec", "selector", "matchLabels", "app.kubernetes.io/component")),
 ]
 
 

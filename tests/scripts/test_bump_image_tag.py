@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 import yaml
 
 from scripts import bump_image_tag as bump
+from scripts import render
 from tests.scripts.helpers import FIXTURES, GOLDEN, ROOT, copy_fixture_gitops, run_script, snapshot
 
 DIGEST = "sha256:" + "4f" * 32
@@ -205,7 +207,9 @@ def test_the_key_kind_follows_the_reference() -> None:
 
 
 def real_kustomizations() -> list[Path]:
-    return sorted((ROOT / "gitops" / "envs").glob("*/*/kustomization.yaml"))
+    """The services' kustomizations (an env's shared settings/ Component has no image to bump)."""
+    return [service / "kustomization.yaml"
+            for env in render.environments(ROOT / "gitops") for service in render.services(env)]
 
 
 def test_the_repository_has_an_environment_for_every_service() -> None:
@@ -221,3 +225,16 @@ def test_every_real_kustomization_can_be_bumped_by_one_line(path: Path) -> None:
     service, text = path.parent.name, path.read_text()
     assert bump.set_image_ref(text, service, bump.image_ref(text, service) or "x") == text
     assert changed_lines(text, bump.set_image_ref(text, service, "probe-tag")) == [("replace", 1, 1)]
+
+
+def test_a_bump_of_every_service_changes_only_their_image_lines(tmp_path: Path) -> None:
+    """A copy of the real tree: the env's settings/ Component (and everything else) stays byte for byte."""
+    gitops = tmp_path / "gitops"
+    shutil.copytree(ROOT / "gitops", gitops)
+    before = snapshot(gitops)
+    result = run_bump(gitops, *(f"{service}=probe-tag" for service in bump.SERVICES))
+    assert result.returncode == 0, result.stderr
+    after = snapshot(gitops)
+    changed = sorted(name for name in before if before[name][0] != after[name][0])
+    assert changed == sorted(f"envs/minikube/{service}/kustomization.yaml" for service in bump.SERVICES)
+    assert (gitops / "envs" / "minikube" / "settings" / "kustomization.yaml").is_file()

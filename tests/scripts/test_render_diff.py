@@ -47,6 +47,7 @@ def repo(tmp_path: Path) -> Path:
     files = {
         "gitops/envs/minikube/users/kustomization.yaml": ENV,
         "gitops/envs/minikube/users/app.yaml": APP,
+        "gitops/argocd/root-project.yaml": PROJECT.replace("marketplace", "marketplace-root"),
         "gitops/argocd/project.yaml": PROJECT,
         "gitops/argocd/root-app.yaml": PROJECT.replace("AppProject", "Application"),
         "gitops/argocd/apps/kustomization.yaml": APPS,
