@@ -3,9 +3,9 @@
     python scripts/changed_services.py BASE HEAD     # e.g. ["routes", "users"]
 
 `apps/<svc>/` changes that service; `apps/core/` (the shared package every image contains) and
-`apps/.dockerignore` change all four. When BASE is not usable (a new branch, a force push, a manual run
-with no BASE) every service is listed: building too much is safe, building too little is not.
-The deliver workflow turns the list into its build matrix.
+`apps/.dockerignore` change all four. When BASE is not usable (empty, or no commit here: a deployed tag
+such as 0.1.0, a digest) every service is listed: building too much is safe, building too little is not.
+The deliver workflow asks it once per service, with BASE = the commit that service deploys.
 """
 
 from __future__ import annotations

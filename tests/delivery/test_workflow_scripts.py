@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.delivery.dockerfile import ROOT
+from tests.delivery.dockerfile import ROOT, SERVICES
 from tests.scripts.helpers import FIXTURES, git, git_env
 
 Origin = tuple[Path, dict[str, str], list[str]]  # bare repository, git environment, the two code commits
@@ -82,7 +82,7 @@ BUMP = step_script("deliver.yml", "deliver", "Point the minikube environment")
 def deliver(origin: Origin, service: str, sha: str) -> subprocess.CompletedProcess[str]:
     _, env, _ = origin
     workdir = checkout(origin, f"job-{service}-{sha[:7]}", sha)
-    return run_step(BUMP, workdir, {**env, "DEPLOY_ENV": "minikube", "SERVICE": service, "GITHUB_SHA": sha})
+    return run_step(BUMP, workdir, {**env, "DEPLOY_ENV": "minikube", "SERVICE": service, "COMMIT": sha})
 
 
 def test_the_bump_step_lands_the_commit_sha_on_main(origin: Origin) -> None:
@@ -110,18 +110,70 @@ def test_the_bump_step_never_goes_back_to_an_older_commit(origin: Origin) -> Non
     assert deployed(origin, "users") == second
 
 
-@pytest.mark.parametrize("before, expected", [("", ["users", "routes", "posts", "offers"]), ("first", ["users"])])
-def test_the_changes_step_outputs_the_matrix(origin: Origin, tmp_path: Path, before: str, expected: list[str]) -> None:
-    _, env, (first, second) = origin
-    workdir = checkout(origin, "changes", second)
-    output = tmp_path / "github_output"
+def changes(origin: Origin, tmp_path: Path, commit: str, event: str = "workflow_run") -> list[str]:
+    """The changes job: a checkout of the newest main (what is deployed now), COMMIT the one ci tested."""
+    bare, env, _ = origin
+    workdir = checkout(origin, f"changes-{len(list(tmp_path.glob('changes-*')))}", git(bare, "rev-parse", "main",
+                                                                                       env=env))
+    output = workdir / "github_output"
     script = step_script("deliver.yml", "changes", "Services whose image")
-    result = run_step(script, workdir, {**env, "BEFORE": first if before else "", "GITHUB_SHA": second,
-                                        "GITHUB_OUTPUT": str(output)})
+    result = run_step(script, workdir, {**env, "DEPLOY_ENV": "minikube", "COMMIT": commit,
+                                        "GITHUB_EVENT_NAME": event, "GITHUB_OUTPUT": str(output)})
     assert result.returncode == 0, result.stderr
     key, _, value = output.read_text().strip().partition("=")
     assert key == "services"
-    assert json.loads(value) == expected
+    return json.loads(value)
+
+
+def push_change(origin: Origin, path: str, text: str) -> str:
+    """A developer's push to main: one file changed. Returns the new commit."""
+    bare, env, _ = origin
+    work = checkout(origin, f"dev-{path.replace('/', '-')}", git(bare, "rev-parse", "main", env=env))
+    (work / path).parent.mkdir(parents=True, exist_ok=True)
+    (work / path).write_text(text)
+    git(work, "add", ".", env=env)
+    git(work, "commit", "--quiet", "-m", f"change {path}", env=env)
+    git(work, "push", "--quiet", "origin", "HEAD:main", env=env)
+    return git(work, "rev-parse", "HEAD", env=env)
+
+
+def test_the_changes_step_lists_every_service_while_none_runs_a_commit(origin: Origin, tmp_path: Path) -> None:
+    assert changes(origin, tmp_path, origin[2][1]) == list(SERVICES)  # the fixture deploys 0.1.0: no commit
+
+
+def test_the_changes_step_lists_only_the_services_changed_since_the_deployed_commit(origin: Origin,
+                                                                                   tmp_path: Path) -> None:
+    _, _, (first, second) = origin
+    for service in SERVICES:
+        assert deliver(origin, service, first).returncode == 0
+    assert changes(origin, tmp_path, second) == ["users"]  # second changes apps/users only
+    assert changes(origin, tmp_path, first) == []  # what runs already
+
+
+def test_the_changes_step_skips_a_commit_older_than_the_deployed_one(origin: Origin, tmp_path: Path) -> None:
+    """ci of an older push may finish last: its delivery must not be built at all."""
+    _, _, (first, second) = origin
+    for service in SERVICES:
+        assert deliver(origin, service, second).returncode == 0
+    assert changes(origin, tmp_path, first) == []
+
+
+def test_the_changes_step_delivers_what_a_push_with_failed_tests_left_behind(origin: Origin, tmp_path: Path) -> None:
+    """A push whose ci failed is not delivered; the next green push must deliver its changes too. Its
+    `before` (the failed push) would have missed them: the deployed tag does not."""
+    _, _, (first, _) = origin
+    for service in SERVICES:
+        assert deliver(origin, service, first).returncode == 0
+    push_change(origin, "apps/routes/app.py", "broken = True\n")  # its ci fails: no workflow_run gets through
+    fixed = push_change(origin, "apps/users/app.py", "version = 3\n")
+    assert changes(origin, tmp_path, fixed) == ["users", "routes"]
+
+
+def test_the_changes_step_by_hand_lists_every_service(origin: Origin, tmp_path: Path) -> None:
+    _, _, (_, second) = origin
+    for service in SERVICES:
+        assert deliver(origin, service, second).returncode == 0
+    assert changes(origin, tmp_path, second, event="workflow_dispatch") == list(SERVICES)
 
 
 @pytest.mark.parametrize("env_name, tag, status", [
