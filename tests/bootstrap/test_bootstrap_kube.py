@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -16,6 +14,7 @@ import pytest
 
 from bootstrap.executor import BootstrapError
 from bootstrap.kube import Kube
+from tests.support.fake_kube_api import QuietHandler, serving
 
 APPS = "/apis/argoproj.io/v1alpha1/namespaces/argocd"
 ROUTES: dict[tuple[str, str], tuple[int, Any]] = {
@@ -40,38 +39,20 @@ def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[s
     """Serves ROUTES on a free port, points KUBECONFIG at it, and yields the requests it received."""
     received: list[dict[str, Any]] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _serve(self) -> None:
             url = urlparse(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             received.append({"method": self.command, "path": url.path, "query": parse_qs(url.query),
                              "type": self.headers.get("Content-Type"), "body": json.loads(body or "null")})
             status, answer = ROUTES.get((self.command, url.path), (404, {"kind": "Status", "code": 404}))
-            payload = json.dumps(received[-1]["body"] if answer is None else answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.reply(status, received[-1]["body"] if answer is None else answer)
 
         do_GET = do_POST = do_PATCH = _serve
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "other",
-        "clusters": [{"name": "fake", "cluster": {"server": f"http://127.0.0.1:{server.server_port}"}}],
-        "users": [{"name": "u", "user": {"token": "t"}}],
-        "contexts": [{"name": "marketplace", "context": {"cluster": "fake", "user": "u"}},
-                     {"name": "other", "context": {"cluster": "nowhere", "user": "u"}}],
-    }))
-    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
-    yield received
-    server.shutdown()
+    with serving(Handler, tmp_path / "kubeconfig") as kubeconfig:
+        monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+        yield received
 
 
 def test_reads(api: list[dict[str, Any]]) -> None:

@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -18,6 +16,7 @@ import pytest
 
 from scripts import cluster_diagnostics
 from tests.delivery.dockerfile import ROOT
+from tests.support.fake_kube_api import QuietHandler, serving
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
 PODS = {  # namespace -> pod -> (init containers, containers, containers that restarted)
@@ -94,32 +93,13 @@ def answer(path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
 
 @pytest.fixture
 def kubeconfig(tmp_path: Path) -> Iterator[Path]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             url = urlparse(self.path)
-            code, body = answer(url.path, parse_qs(url.query))
-            text = body if isinstance(body, str) else json.dumps(body)
-            self.send_response(code)
-            self.send_header("Content-Type", "text/plain" if isinstance(body, str) else "application/json")
-            self.send_header("Content-Length", str(len(text.encode())))
-            self.end_headers()
-            self.wfile.write(text.encode())
+            self.reply(*answer(url.path, parse_qs(url.query)))
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    path = tmp_path / "kubeconfig"
-    path.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "other",
-        "clusters": [{"name": "fake", "cluster": {"server": f"http://127.0.0.1:{server.server_port}"}}],
-        "users": [{"name": "u", "user": {"token": "t"}}],
-        "contexts": [{"name": "marketplace", "context": {"cluster": "fake", "user": "u"}},
-                     {"name": "other", "context": {"cluster": "nowhere", "user": "u"}}],
-    }))
-    yield path
-    server.shutdown()
+    with serving(Handler, tmp_path / "kubeconfig") as path:
+        yield path
 
 
 def run_script(out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

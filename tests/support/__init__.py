@@ -1,0 +1,1 @@
+"""Helpers shared by test areas (not fixtures: those stay in conftest files)."""
