@@ -17,12 +17,12 @@ $(INSTALLED): $(REQUIREMENTS)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-test: venv
-	@$(PY) -m ruff check .
+test: lint
 	@$(PY) -m pytest
 
 lint: venv
 	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
 
 # ISOLATED=1: routes, posts and offers in the isolated profile (they never call users); `down` stops either.
 run: venv

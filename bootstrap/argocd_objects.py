@@ -90,4 +90,3 @@ def with_source(root_app: Obj, repo_url: str, revision: str) -> Obj:
         patches.append(children_patch(repo_url, revision))  # last, so that it wins
     kustomize["patches"] = patches
     return result
-

@@ -27,8 +27,9 @@ from bootstrap.steps import Command, shown
 TARGETS = {"up": "make cluster", "down": "make cluster-down", "sync": "make sync"}
 
 
-def report_preflight(out: TextIO, tools: Tools, problems: Sequence[str], dry_run: bool,
-                     checks_version: bool = False) -> bool:
+def report_preflight(
+    out: TextIO, tools: Tools, problems: Sequence[str], dry_run: bool, checks_version: bool = False
+) -> bool:
     """Prints what was found and what is missing; True when the run may go on (a dry run always goes on,
     to show the whole plan)."""
     print("\nPrerequisites", file=out)
@@ -60,18 +61,26 @@ def load_argocd_objects() -> tuple[dict[str, ArgoObject], ArgoObject, list[str]]
         problems.append(f"{path.relative_to(config.REPO_ROOT)} is missing: it comes with the gitops/ tree.")
         return None
 
-    projects = {config.ROOT_PROJECT_NAME: load(config.ROOT_PROJECT_FILE),
-                config.PROJECT_NAME: load(config.PROJECT_FILE)}
+    projects = {
+        config.ROOT_PROJECT_NAME: load(config.ROOT_PROJECT_FILE),
+        config.PROJECT_NAME: load(config.PROJECT_FILE),
+    }
     return projects, load(config.ROOT_APP_FILE), problems
 
 
 def print_settings(out: TextIO, settings: Settings) -> None:
     print("\nSettings", file=out)
     print(f"  REPO_URL     = {settings.repo_url}  ({settings.repo_url_source})", file=out)
-    print(f"  REVISION     = {settings.revision}  ({settings.revision_source}; Argo CD clones it from inside"
-          " the cluster, so it must be pushed)", file=out)
-    print(f"  WAIT_TIMEOUT = {settings.wait_timeout:.0f} s;  Minikube: {settings.cpus} CPUs,"
-          f" {settings.memory} memory, Kubernetes {config.KUBERNETES_VERSION}", file=out)
+    print(
+        f"  REVISION     = {settings.revision}  ({settings.revision_source}; Argo CD clones it from inside"
+        " the cluster, so it must be pushed)",
+        file=out,
+    )
+    print(
+        f"  WAIT_TIMEOUT = {settings.wait_timeout:.0f} s;  Minikube: {settings.cpus} CPUs,"
+        f" {settings.memory} memory, Kubernetes {config.KUBERNETES_VERSION}",
+        file=out,
+    )
 
 
 def put_images(run: Executor, minikube: str, wanted: list[images.Image]) -> None:
@@ -90,8 +99,16 @@ def put_images(run: Executor, minikube: str, wanted: list[images.Image]) -> None
         )
 
 
-def up(run: Executor, tools: Tools, settings: Settings, wanted: list[images.Image],
-       projects: dict[str, ArgoObject], root_app: ArgoObject, out: TextIO, platform: str) -> list[str]:
+def up(
+    run: Executor,
+    tools: Tools,
+    settings: Settings,
+    wanted: list[images.Image],
+    projects: dict[str, ArgoObject],
+    root_app: ArgoObject,
+    out: TextIO,
+    platform: str,
+) -> list[str]:
     """Runs (or prints) every step in order; returns the lines that tell the user where things are."""
     minikube, kubectl = tools.minikube or "minikube", tools.kubectl or "kubectl"
     running = run(plan.minikube_status(minikube))
@@ -132,27 +149,40 @@ def sync(run: Executor, out: TextIO) -> None:
     for step in plan.refresh_steps(names):
         run(step)
     if names is not None:  # not in a dry run
-        print(f"Argo CD re-reads the repository now; watch it with `kubectl --context {PROFILE} -n argocd get"
-              " applications -w`.", file=out)
+        print(
+            f"Argo CD re-reads the repository now; watch it with `kubectl --context {PROFILE} -n argocd get"
+            " applications -w`.",
+            file=out,
+        )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bootstrap.cluster", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bootstrap.cluster", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=TARGETS)
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print every command and API call in order; run, read and change nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print every command and API call in order; run, read and change nothing"
+    )
     return parser.parse_args(argv)
 
 
-def run_up(run: Executor, env: Mapping[str, str], executable: str, out: TextIO, dry_run: bool,
-           platform: str, version_of: VersionReader) -> int:
+def run_up(
+    run: Executor,
+    env: Mapping[str, str],
+    executable: str,
+    out: TextIO,
+    dry_run: bool,
+    platform: str,
+    version_of: VersionReader,
+) -> int:
     tools = find_tools(env, executable, version_of=version_of)
     settings = config.resolve_settings(env, config.git_runner(env))
     wanted, unreadable = images.wanted_images()
     projects, root_app, missing_files = load_argocd_objects()
-    if not report_preflight(out, tools, [*settings.problems, *unreadable, *missing_files], dry_run,
-                            checks_version=True):
+    if not report_preflight(
+        out, tools, [*settings.problems, *unreadable, *missing_files], dry_run, checks_version=True
+    ):
         return 1
     print_settings(out, settings)
     print("\nSteps", file=out)
@@ -191,11 +221,15 @@ def main(
     executable = executable or sys.executable
     run: Executor = DryRun(out, facts) if args.dry_run else RealRun(out, env, connect or (lambda: Kube(PROFILE)))
     # The dry run runs no program: minikube's version is a fact it may be told, like what it would read.
-    version_of: VersionReader = ((lambda _: (facts or {}).get("minikube_version")) if args.dry_run
-                                 else (lambda minikube: read_minikube_version(minikube, env)))
+    version_of: VersionReader = (
+        (lambda _: (facts or {}).get("minikube_version"))
+        if args.dry_run
+        else (lambda minikube: read_minikube_version(minikube, env))
+    )
     if args.dry_run:
-        print(f"Dry run of `{TARGETS[args.command]}`: nothing below is run, read from the cluster or changed.",
-              file=out)
+        print(
+            f"Dry run of `{TARGETS[args.command]}`: nothing below is run, read from the cluster or changed.", file=out
+        )
     try:
         if args.command == "up":
             return run_up(run, env, executable, out, args.dry_run, platform or sys.platform, version_of)

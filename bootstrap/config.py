@@ -86,9 +86,7 @@ def git_runner(env: Mapping[str, str], cwd: Path = REPO_ROOT) -> GitRunner:
 
     def run(args: list[str]) -> str | None:
         try:
-            done = subprocess.run(
-                ["git", *args], cwd=cwd, env=dict(env), capture_output=True, text=True, check=False
-            )
+            done = subprocess.run(["git", *args], cwd=cwd, env=dict(env), capture_output=True, text=True, check=False)
         except OSError:  # git not installed (or not on the PATH we were given)
             return None
         return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None

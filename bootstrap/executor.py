@@ -61,7 +61,11 @@ class RealRun:
     def _run(self, step: Command) -> Any:
         try:
             done = subprocess.run(  # from the repository root: the plan's paths are relative to it
-                step.argv, cwd=REPO_ROOT, env=self.env, check=False, text=True,
+                step.argv,
+                cwd=REPO_ROOT,
+                env=self.env,
+                check=False,
+                text=True,
                 capture_output=step.read is not None,
             )
         except OSError as error:
@@ -69,8 +73,7 @@ class RealRun:
         if step.check and done.returncode != 0:
             details = (done.stderr or "").strip() if step.read else ""
             raise BootstrapError(
-                f"`{command_line(step)}` failed with exit code {done.returncode}"
-                + (f": {details}" if details else "")
+                f"`{command_line(step)}` failed with exit code {done.returncode}" + (f": {details}" if details else "")
             )
         return step.parse(done.stdout) if step.read else None
 

@@ -40,8 +40,9 @@ class Kube:
 
     def exists(self, kind: str, namespace: str, name: str) -> bool:
         """Whether a DaemonSet or Deployment exists."""
-        read = {"DaemonSet": self.apps.read_namespaced_daemon_set,
-                "Deployment": self.apps.read_namespaced_deployment}[kind]
+        read = {"DaemonSet": self.apps.read_namespaced_daemon_set, "Deployment": self.apps.read_namespaced_deployment}[
+            kind
+        ]
         try:
             read(name, namespace)
         except self.errors as error:
@@ -86,8 +87,7 @@ class Kube:
 
     # --- writes ------------------------------------------------------------------------------------------
 
-    def create_secret(self, namespace: str, name: str, string_data: dict[str, str],
-                      labels: dict[str, str]) -> bool:
+    def create_secret(self, namespace: str, name: str, string_data: dict[str, str], labels: dict[str, str]) -> bool:
         """Creates the Secret; False (and nothing changed) if it appeared meanwhile."""
         from kubernetes import client
 
@@ -109,14 +109,26 @@ class Kube:
         group, version = obj["apiVersion"].split("/")
         meta = obj["metadata"]
         self.custom.patch_namespaced_custom_object(
-            group, version, meta["namespace"], PLURALS[obj["kind"]], meta["name"], obj,
-            field_manager=field_manager, force=True, _content_type="application/apply-patch+yaml",
+            group,
+            version,
+            meta["namespace"],
+            PLURALS[obj["kind"]],
+            meta["name"],
+            obj,
+            field_manager=field_manager,
+            force=True,
+            _content_type="application/apply-patch+yaml",
         )
 
     def annotate_application(self, namespace: str, name: str, key: str, value: str) -> None:
         body = {"metadata": {"annotations": {key: value}}}
         self.custom.patch_namespaced_custom_object(
-            "argoproj.io", "v1alpha1", namespace, "applications", name, body,
+            "argoproj.io",
+            "v1alpha1",
+            namespace,
+            "applications",
+            name,
+            body,
             _content_type="application/merge-patch+json",
         )
 
@@ -125,6 +137,13 @@ class Kube:
         from kubernetes.stream import stream
 
         return stream(
-            self.core.connect_get_namespaced_pod_exec, pod, namespace, container=container,
-            command=command, stderr=True, stdin=False, stdout=True, tty=False,
+            self.core.connect_get_namespaced_pod_exec,
+            pod,
+            namespace,
+            container=container,
+            command=command,
+            stderr=True,
+            stdin=False,
+            stdout=True,
+            tty=False,
         )

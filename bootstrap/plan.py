@@ -38,6 +38,7 @@ ADMIN_SECRET = "argocd-initial-admin-secret"
 
 # --- Minikube ----------------------------------------------------------------------------------------------
 
+
 def is_running(status_json: str) -> bool:
     """Whether `minikube status --output=json` says that host, kubelet and API server all run."""
     try:
@@ -46,8 +47,7 @@ def is_running(status_json: str) -> bool:
         return False
     nodes = status if isinstance(status, list) else [status]
     return bool(nodes) and all(
-        isinstance(node, dict)
-        and (node.get("Host"), node.get("Kubelet"), node.get("APIServer")) == ("Running",) * 3
+        isinstance(node, dict) and (node.get("Host"), node.get("Kubelet"), node.get("APIServer")) == ("Running",) * 3
         for node in nodes
     )
 
@@ -66,7 +66,8 @@ def start_minikube(minikube: str, driver: str | None, settings: Settings, runnin
     if running:
         return [Note(f"keep  Minikube profile {PROFILE}: already running, not started again")]
     argv = cli.argv(
-        minikube, "start",
+        minikube,
+        "start",
         f"--driver={driver or '<driver>'}",
         f"--kubernetes-version={config.KUBERNETES_VERSION}",
         "--cni=calico",  # the default CNI does not enforce NetworkPolicies
@@ -80,11 +81,20 @@ def start_minikube(minikube: str, driver: str | None, settings: Settings, runnin
 
 def read_addons() -> list[ApiCall]:
     return [
-        ApiCall("read", "DaemonSet kube-system/calico-node", why="Calico enforces the NetworkPolicies",
-                read="calico", call=lambda kube: kube.exists("DaemonSet", "kube-system", "calico-node")),
-        ApiCall("read", "Deployment kube-system/metrics-server", why="the HPAs need its CPU metrics",
-                read="metrics_server",
-                call=lambda kube: kube.exists("Deployment", "kube-system", "metrics-server")),
+        ApiCall(
+            "read",
+            "DaemonSet kube-system/calico-node",
+            why="Calico enforces the NetworkPolicies",
+            read="calico",
+            call=lambda kube: kube.exists("DaemonSet", "kube-system", "calico-node"),
+        ),
+        ApiCall(
+            "read",
+            "Deployment kube-system/metrics-server",
+            why="the HPAs need its CPU metrics",
+            read="metrics_server",
+            call=lambda kube: kube.exists("Deployment", "kube-system", "metrics-server"),
+        ),
     ]
 
 
@@ -106,9 +116,14 @@ def addon_problems(calico: bool | None, metrics_server: bool | None) -> list[str
 
 # --- Images ------------------------------------------------------------------------------------------------
 
+
 def read_images(minikube: str) -> Command:
-    return Command(cli.image_list(minikube), why="which images the profile's image store has",
-                   read="minikube_images", parse=cli.parse_image_list)
+    return Command(
+        cli.image_list(minikube),
+        why="which images the profile's image store has",
+        read="minikube_images",
+        parse=cli.parse_image_list,
+    )
 
 
 def image_steps(minikube: str, images: list[Image], present: set[str] | None) -> list[Step]:
@@ -121,28 +136,39 @@ def image_steps(minikube: str, images: list[Image], present: set[str] | None) ->
         elif present is not None and image.ref in present:
             steps.append(Note(f"keep  image {image.ref}: already in the profile's image store"))
         else:
-            steps.append(Command(cli.image_build(minikube, image.ref, image.service),
-                                 why="only if absent" if present is None else ""))
+            steps.append(
+                Command(
+                    cli.image_build(minikube, image.ref, image.service), why="only if absent" if present is None else ""
+                )
+            )
     return steps
 
 
 def check_images(minikube: str) -> Command:
-    return Command(cli.image_list(minikube),
-                   why="is every image there now? minikube's image build exits 0 even when the build fails",
-                   read="minikube_images_built", parse=cli.parse_image_list)
+    return Command(
+        cli.image_list(minikube),
+        why="is every image there now? minikube's image build exits 0 even when the build fails",
+        read="minikube_images_built",
+        parse=cli.parse_image_list,
+    )
 
 
 # --- Secrets -----------------------------------------------------------------------------------------------
 
+
 def list_secrets() -> ApiCall:
-    return ApiCall("list", f"Secrets {APP_NAMESPACE}", why="which <svc>-db-credentials exist already",
-                   read="existing_secrets", call=lambda kube: kube.secret_names(APP_NAMESPACE))
+    return ApiCall(
+        "list",
+        f"Secrets {APP_NAMESPACE}",
+        why="which <svc>-db-credentials exist already",
+        read="existing_secrets",
+        call=lambda kube: kube.secret_names(APP_NAMESPACE),
+    )
 
 
 def _create_secret(service: str, kube: Kube) -> bool:
     name = config.secret_name(service)
-    return kube.create_secret(APP_NAMESPACE, name, credentials.new_credentials(service),
-                              credentials.labels(service))
+    return kube.create_secret(APP_NAMESPACE, name, credentials.new_credentials(service), credentials.labels(service))
 
 
 def secret_steps(existing: set[str] | None) -> list[Step]:
@@ -154,50 +180,98 @@ def secret_steps(existing: set[str] | None) -> list[Step]:
         if existing is not None and name in existing:
             steps.append(Note(f"keep  Secret {APP_NAMESPACE}/{name}: exists, its values stay as they are"))
         else:
-            steps.append(ApiCall(
-                "create", f"Secret {APP_NAMESPACE}/{name} ({credentials.shown_credentials(service)})",
-                why="only if absent" if existing is None else "",
-                call=partial(_create_secret, service),
-            ))
+            steps.append(
+                ApiCall(
+                    "create",
+                    f"Secret {APP_NAMESPACE}/{name} ({credentials.shown_credentials(service)})",
+                    why="only if absent" if existing is None else "",
+                    call=partial(_create_secret, service),
+                )
+            )
     return steps
 
 
 # --- Argo CD -----------------------------------------------------------------------------------------------
 
+
 def install_argocd(kubectl: str) -> list[Command]:
     kube = (kubectl, "--context", PROFILE)
     return [
-        Command((*kube, "apply", "--server-side", "--force-conflicts", "-k",
-                 str(config.ARGOCD_KUSTOMIZATION.relative_to(config.REPO_ROOT))),
-                why=f"Argo CD {ARGOCD_VERSION}; its CRDs are too large for client-side apply"),
-        Command((*kube, "wait", "--for=condition=Established", "--timeout=120s",
-                 "crd/applications.argoproj.io", "crd/appprojects.argoproj.io")),
-        Command((*kube, "-n", ARGOCD_NAMESPACE, "wait", "--for=condition=Available", "--timeout=600s",
-                 "deployment", "--all")),
-        Command((*kube, "-n", ARGOCD_NAMESPACE, "rollout", "status", "--timeout=600s",
-                 "statefulset/argocd-application-controller")),
+        Command(
+            (
+                *kube,
+                "apply",
+                "--server-side",
+                "--force-conflicts",
+                "-k",
+                str(config.ARGOCD_KUSTOMIZATION.relative_to(config.REPO_ROOT)),
+            ),
+            why=f"Argo CD {ARGOCD_VERSION}; its CRDs are too large for client-side apply",
+        ),
+        Command(
+            (
+                *kube,
+                "wait",
+                "--for=condition=Established",
+                "--timeout=120s",
+                "crd/applications.argoproj.io",
+                "crd/appprojects.argoproj.io",
+            )
+        ),
+        Command(
+            (
+                *kube,
+                "-n",
+                ARGOCD_NAMESPACE,
+                "wait",
+                "--for=condition=Available",
+                "--timeout=600s",
+                "deployment",
+                "--all",
+            )
+        ),
+        Command(
+            (
+                *kube,
+                "-n",
+                ARGOCD_NAMESPACE,
+                "rollout",
+                "status",
+                "--timeout=600s",
+                "statefulset/argocd-application-controller",
+            )
+        ),
     ]
 
 
-def apply_argocd_objects(projects: Mapping[str, dict[str, Any] | None], root_app: dict[str, Any] | None,
-                         settings: Settings) -> list[ApiCall]:
+def apply_argocd_objects(
+    projects: Mapping[str, dict[str, Any] | None], root_app: dict[str, Any] | None, settings: Settings
+) -> list[ApiCall]:
     """The AppProjects (by name), then the root Application, as committed, with the real repository and
     revision; the projects first, so that no Application ever names a project that does not exist yet."""
     how = f"server-side apply, field manager {FIELD_MANAGER}"
     steps = [
-        ApiCall("apply", f"AppProject {ARGOCD_NAMESPACE}/{name} (sourceRepos=[{settings.repo_url}])", why=how,
-                call=partial(_apply, None if project is None
-                             else argocd_objects.with_repository(project, settings.repo_url)))
+        ApiCall(
+            "apply",
+            f"AppProject {ARGOCD_NAMESPACE}/{name} (sourceRepos=[{settings.repo_url}])",
+            why=how,
+            call=partial(
+                _apply, None if project is None else argocd_objects.with_repository(project, settings.repo_url)
+            ),
+        )
         for name, project in projects.items()
     ]
     if root_app is not None:
         root_app = argocd_objects.with_source(root_app, settings.repo_url, settings.revision)
-    steps.append(ApiCall(
-        "apply",
-        f"Application {ARGOCD_NAMESPACE}/{config.ROOT_APP_NAME} (repoURL={settings.repo_url}"
-        f" targetRevision={settings.revision}, passed on to the child Applications by a kustomize patch)",
-        why=how, call=partial(_apply, root_app),
-    ))
+    steps.append(
+        ApiCall(
+            "apply",
+            f"Application {ARGOCD_NAMESPACE}/{config.ROOT_APP_NAME} (repoURL={settings.repo_url}"
+            f" targetRevision={settings.revision}, passed on to the child Applications by a kustomize patch)",
+            why=how,
+            call=partial(_apply, root_app),
+        )
+    )
     return steps
 
 
@@ -211,23 +285,33 @@ def wait_applications(settings: Settings, out: TextIO) -> ApiCall:
     expected = config.expected_applications()
 
     def call(kube: Kube) -> dict[str, Any]:
-        return wait_for_applications(lambda: kube.applications(ARGOCD_NAMESPACE), expected,
-                                     settings.wait_timeout, out)
+        return wait_for_applications(lambda: kube.applications(ARGOCD_NAMESPACE), expected, settings.wait_timeout, out)
 
     return ApiCall(
-        "wait", f"Applications {ARGOCD_NAMESPACE}/{{{','.join(expected)}}} Synced and Healthy",
+        "wait",
+        f"Applications {ARGOCD_NAMESPACE}/{{{','.join(expected)}}} Synced and Healthy",
         why=f"polls every 5 s, prints each change, gives up after {settings.wait_timeout:.0f} s (WAIT_TIMEOUT)",
-        read="not_ready", call=call,
+        read="not_ready",
+        call=call,
     )
 
 
 def read_access() -> list[ApiCall]:
     return [
-        ApiCall("read", "Node addresses", why="the Minikube IP, where the NodePorts are", read="minikube_ip",
-                call=lambda kube: kube.node_ip()),
-        ApiCall("read", f"Secret {ARGOCD_NAMESPACE}/{ADMIN_SECRET}", why="the initial admin password",
-                read="admin_password",
-                call=lambda kube: kube.secret_value(ARGOCD_NAMESPACE, ADMIN_SECRET, "password")),
+        ApiCall(
+            "read",
+            "Node addresses",
+            why="the Minikube IP, where the NodePorts are",
+            read="minikube_ip",
+            call=lambda kube: kube.node_ip(),
+        ),
+        ApiCall(
+            "read",
+            f"Secret {ARGOCD_NAMESPACE}/{ADMIN_SECRET}",
+            why="the initial admin password",
+            read="admin_password",
+            call=lambda kube: kube.secret_value(ARGOCD_NAMESPACE, ADMIN_SECRET, "password"),
+        ),
     ]
 
 
@@ -249,10 +333,14 @@ def summary(ip: str | None, password: str | None, driver: str | None, platform: 
 
 # --- sync and down -----------------------------------------------------------------------------------------
 
+
 def list_applications() -> ApiCall:
-    return ApiCall("list", f"Applications {ARGOCD_NAMESPACE}", read="applications",
-                   call=lambda kube: sorted(app["metadata"]["name"]
-                                            for app in kube.applications(ARGOCD_NAMESPACE)))
+    return ApiCall(
+        "list",
+        f"Applications {ARGOCD_NAMESPACE}",
+        read="applications",
+        call=lambda kube: sorted(app["metadata"]["name"] for app in kube.applications(ARGOCD_NAMESPACE)),
+    )
 
 
 def refresh_steps(names: list[str] | None) -> list[ApiCall]:
@@ -265,12 +353,14 @@ def refresh_steps(names: list[str] | None) -> list[ApiCall]:
         kube.annotate_application(ARGOCD_NAMESPACE, name, REFRESH_ANNOTATION, "hard")
 
     return [
-        ApiCall("patch", f"Application {ARGOCD_NAMESPACE}/{name} (annotation {REFRESH_ANNOTATION}=hard)",
-                call=partial(refresh, name))
+        ApiCall(
+            "patch",
+            f"Application {ARGOCD_NAMESPACE}/{name} (annotation {REFRESH_ANNOTATION}=hard)",
+            call=partial(refresh, name),
+        )
         for name in names
     ]
 
 
 def delete_minikube(minikube: str) -> Command:
-    return Command(cli.argv(minikube, "delete"),
-                   why="removes the cluster and its volumes: the databases' data is gone")
+    return Command(cli.argv(minikube, "delete"), why="removes the cluster and its volumes: the databases' data is gone")

@@ -51,8 +51,9 @@ VersionReader = Callable[[str], "str | None"]  # minikube's path -> what `versio
 def read_minikube_version(minikube: str, env: Mapping[str, str]) -> str | None:
     """What `minikube version --short` prints (e.g. `v1.38.1`), or None if it cannot be run."""
     try:
-        done = subprocess.run(cli.version_short(minikube), env=dict(env), capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = subprocess.run(
+            cli.version_short(minikube), env=dict(env), capture_output=True, text=True, timeout=60, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
@@ -64,8 +65,10 @@ def minikube_too_old(printed: str | None) -> str | None:
     found, minimum = cli.parse_version(printed or ""), cli.parse_version(MINIKUBE_MINIMUM)
     if found is None or minimum is None or found >= minimum:
         return None
-    return (f"minikube {cli.shown_version(found)} is too old for Kubernetes {KUBERNETES_VERSION}: install"
-            f" minikube {MINIKUBE_MINIMUM} or newer from https://minikube.sigs.k8s.io/docs/start/.")
+    return (
+        f"minikube {cli.shown_version(found)} is too old for Kubernetes {KUBERNETES_VERSION}: install"
+        f" minikube {MINIKUBE_MINIMUM} or newer from https://minikube.sigs.k8s.io/docs/start/."
+    )
 
 
 def _which(name: str, env: Mapping[str, str]) -> str | None:
@@ -97,8 +100,14 @@ def find_driver(env: Mapping[str, str]) -> tuple[str | None, str | None]:
     return None, DRIVER_HINT
 
 
-def find_tools(env: Mapping[str, str], executable: str, *, need_kubectl: bool = True,
-               need_driver: bool = True, version_of: VersionReader | None = None) -> Tools:
+def find_tools(
+    env: Mapping[str, str],
+    executable: str,
+    *,
+    need_kubectl: bool = True,
+    need_driver: bool = True,
+    version_of: VersionReader | None = None,
+) -> Tools:
     """Looks every tool up (on the PATH of `env` only, so that tests can hide them) and lists what is missing;
     with `version_of`, a minikube too old for KUBERNETES_VERSION counts as missing."""
     missing: list[str] = []
@@ -116,5 +125,4 @@ def find_tools(env: Mapping[str, str], executable: str, *, need_kubectl: bool = 
         driver, problem = find_driver(env)
         if problem:
             missing.append(problem)
-    return Tools(minikube=minikube, kubectl=kubectl, driver=driver, missing=tuple(missing),
-                 minikube_version=version)
+    return Tools(minikube=minikube, kubectl=kubectl, driver=driver, missing=tuple(missing), minikube_version=version)

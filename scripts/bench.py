@@ -24,10 +24,10 @@ from psycopg2.extras import execute_values
 if __package__ in (None, ""):  # run as a script: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.bench_baseline import seed  # noqa: E402
-from scripts.bench_load import RequestFactory, Result, median_latency_ms, run_load  # noqa: E402
-from scripts.local_stack import START_ORDER, LocalStack, running_stack  # noqa: E402
-from scripts.service_process import ROOT, ServiceProcess, free_port, service_env  # noqa: E402
+from scripts.bench_baseline import seed
+from scripts.bench_load import RequestFactory, Result, median_latency_ms, run_load
+from scripts.local_stack import START_ORDER, LocalStack, running_stack
+from scripts.service_process import ROOT, ServiceProcess, free_port, service_env
 
 SMALL_TABLE, LARGE_TABLE = 1_000, 100_000
 POSTS_PER_ROUTE = 10  # what one `GET /posts?route=` returns, whatever the table size
@@ -44,8 +44,9 @@ def start_baseline(stack: LocalStack, log: object) -> ServiceProcess:
     seed(uri)
     env = service_env("users", uri)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env["PYTHONPATH"]])
-    baseline = ServiceProcess("baseline", free_port(), env, app="scripts.bench_baseline:create_app()",
-                              ready_path="/item/1")
+    baseline = ServiceProcess(
+        "baseline", free_port(), env, app="scripts.bench_baseline:create_app()", ready_path="/item/1"
+    )
     baseline.start(log)
     baseline.wait_ready()
     return baseline
@@ -58,10 +59,23 @@ def fill_posts(database_uri: str, total: int, route_id: uuid.UUID, user_id: uuid
     with psycopg2.connect(database_uri) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM posts")
         existing = cursor.fetchone()[0]
-        rows = [(str(uuid.uuid4()), str(route_id if index < POSTS_PER_ROUTE else uuid.UUID(int=index // 10 + 1)),
-                 str(user_id), now + timedelta(days=30), now, now) for index in range(existing, total)]
-        execute_values(cursor, "INSERT INTO posts (id, route_id, user_id, expire_at, created_at, updated_at) "
-                               "VALUES %s", rows, page_size=5_000)
+        rows = [
+            (
+                str(uuid.uuid4()),
+                str(route_id if index < POSTS_PER_ROUTE else uuid.UUID(int=index // 10 + 1)),
+                str(user_id),
+                now + timedelta(days=30),
+                now,
+                now,
+            )
+            for index in range(existing, total)
+        ]
+        execute_values(
+            cursor,
+            "INSERT INTO posts (id, route_id, user_id, expire_at, created_at, updated_at) VALUES %s",
+            rows,
+            page_size=5_000,
+        )
         cursor.execute("ANALYZE posts")
 
 
@@ -75,8 +89,10 @@ def log_in(users_url: str) -> tuple[str, dict[str, str]]:
 
 def line(name: str, result: Result, baseline: Result | None = None) -> str:
     ratio = f"  {result.rps / baseline.rps:5.2f} x baseline" if baseline else ""
-    return (f"{name:40} {result.rps:7.0f} req/s  p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
-            f"{ratio}  errors {result.errors}{f' {result.error_statuses}' if result.errors else ''}")
+    return (
+        f"{name:40} {result.rps:7.0f} req/s  p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
+        f"{ratio}  errors {result.errors}{f' {result.error_statuses}' if result.errors else ''}"
+    )
 
 
 def measure(stack: LocalStack, baseline_url: str, concurrency: int, seconds: float) -> dict[str, object]:
@@ -84,8 +100,9 @@ def measure(stack: LocalStack, baseline_url: str, concurrency: int, seconds: flo
     posts = stack.url("posts")
     route_id = uuid.uuid4()
     fill_posts(stack.database_uris["posts"], SMALL_TABLE, route_id, uuid.UUID(user_id))
-    post_id = requests.get(f"{posts}/posts", params={"route": str(route_id), "limit": 1}, headers=auth,
-                           timeout=10).json()[0]["id"]
+    post_id = requests.get(
+        f"{posts}/posts", params={"route": str(route_id), "limit": 1}, headers=auth, timeout=10
+    ).json()[0]["id"]
 
     def load(make: RequestFactory, expect: int) -> Result:
         return run_load(make, expect=expect, concurrency=concurrency, seconds=seconds)
@@ -96,8 +113,10 @@ def measure(stack: LocalStack, baseline_url: str, concurrency: int, seconds: flo
     loads: dict[str, tuple[RequestFactory, int]] = {
         "GET /posts/{id}": (lambda: ("GET", f"{posts}/posts/{post_id}", auth, None), 200),
         "GET /posts?route=": (lambda: ("GET", f"{posts}/posts?route={route_id}", auth, None), 200),
-        "POST /posts": (lambda: ("POST", f"{posts}/posts", auth, {"routeId": str(uuid.uuid4()),
-                                                                   "expireAt": in_days(30)}), 201),
+        "POST /posts": (
+            lambda: ("POST", f"{posts}/posts", auth, {"routeId": str(uuid.uuid4()), "expireAt": in_days(30)}),
+            201,
+        ),
         "GET /users/me": (lambda: ("GET", f"{stack.url('users')}/users/me", auth, None), 200),
     }
     endpoints = {}
@@ -113,13 +132,18 @@ def measure(stack: LocalStack, baseline_url: str, concurrency: int, seconds: flo
     small = median_latency_ms(by_route, expect=200, count=LATENCY_SAMPLES)
     fill_posts(stack.database_uris["posts"], LARGE_TABLE, route_id, uuid.UUID(user_id))
     large = median_latency_ms(by_route, expect=200, count=LATENCY_SAMPLES)
-    print(f"GET /posts?route= median latency: {small:.2f} ms at {SMALL_TABLE:,} rows, {large:.2f} ms at "
-          f"{LARGE_TABLE:,} rows: {large / small:.2f} x")
+    print(
+        f"GET /posts?route= median latency: {small:.2f} ms at {SMALL_TABLE:,} rows, {large:.2f} ms at "
+        f"{LARGE_TABLE:,} rows: {large / small:.2f} x"
+    )
     return {
         "baseline": baseline.as_dict(),
         "endpoints": endpoints,
-        "route_filter_latency": {"rows": [SMALL_TABLE, LARGE_TABLE], "median_ms": [small, large],
-                                 "ratio": large / small},
+        "route_filter_latency": {
+            "rows": [SMALL_TABLE, LARGE_TABLE],
+            "median_ms": [small, large],
+            "ratio": large / small,
+        },
     }
 
 
@@ -140,8 +164,11 @@ def main(argv: list[str] | None = None) -> int:
             figures = measure(stack, baseline.url, args.concurrency, args.seconds)
         finally:
             baseline.stop()
-    figures["settings"] = {"concurrency": args.concurrency, "seconds_per_endpoint": args.seconds,
-                           "gunicorn": "service_core.gunicorn_conf, for the services and the baseline alike"}
+    figures["settings"] = {
+        "concurrency": args.concurrency,
+        "seconds_per_endpoint": args.seconds,
+        "gunicorn": "service_core.gunicorn_conf, for the services and the baseline alike",
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2))
     print(f"Figures written to {args.out}")

@@ -36,8 +36,9 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
-def run_load(make_request: RequestFactory, *, expect: int, concurrency: int, seconds: float,
-             warmup: float = 1.0) -> Result:
+def run_load(
+    make_request: RequestFactory, *, expect: int, concurrency: int, seconds: float, warmup: float = 1.0
+) -> Result:
     latencies: list[float] = []
     unexpected: Counter[str] = Counter()
     lock = threading.Lock()
@@ -70,9 +71,15 @@ def run_load(make_request: RequestFactory, *, expect: int, concurrency: int, sec
     for thread in threads:
         thread.join()
     latencies.sort()
-    return Result(requests=len(latencies), errors=sum(unexpected.values()), error_statuses=dict(unexpected),
-                  seconds=seconds, rps=len(latencies) / seconds,
-                  p50_ms=percentile(latencies, 0.5) * 1000, p99_ms=percentile(latencies, 0.99) * 1000)
+    return Result(
+        requests=len(latencies),
+        errors=sum(unexpected.values()),
+        error_statuses=dict(unexpected),
+        seconds=seconds,
+        rps=len(latencies) / seconds,
+        p50_ms=percentile(latencies, 0.5) * 1000,
+        p99_ms=percentile(latencies, 0.99) * 1000,
+    )
 
 
 def median_latency_ms(make_request: RequestFactory, *, expect: int, count: int) -> float:

@@ -28,9 +28,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bootstrap import minikube as cli  # noqa: E402  (standard library only, like bootstrap/config.py)
-from bootstrap.config import PROFILE  # noqa: E402
-from scripts.bump_image_tag import (  # noqa: E402
+from bootstrap import minikube as cli
+from bootstrap.config import PROFILE
+from scripts.bump_image_tag import (
     DEFAULT_GITOPS_DIR,
     SERVICES,
     Bump,
@@ -64,8 +64,9 @@ def commit_tag(repo: Path, now: datetime | None = None) -> str:
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True)
     if head.returncode != 0:
         raise BuildError("This is not a git checkout with a commit: give the tag with --tag.")
-    status = subprocess.run(["git", "status", "--porcelain", "--", "apps"], cwd=repo, capture_output=True,
-                            text=True, check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", "apps"], cwd=repo, capture_output=True, text=True, check=True
+    )
     tag = head.stdout.strip()
     if status.stdout.strip():
         tag += "-dirty-" + (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
@@ -136,8 +137,10 @@ def run(services: Sequence[str], tag: str, gitops_dir: Path, dry_run: bool) -> i
             raise BuildError(f"Building the {build.service} image failed (see above); nothing was bumped.")
     absent = not_in_store(builds)
     if absent:
-        raise BuildError(f"The profile's image store lacks {', '.join(absent)} after the build: it failed (see"
-                         " above); nothing was bumped.")
+        raise BuildError(
+            f"The profile's image store lacks {', '.join(absent)} after the build: it failed (see"
+            " above); nothing was bumped."
+        )
     write_all(edits)
     for edit in edits:
         print(f"{edit.service}: {edit.before} -> {edit.after}" if edit.changed else f"{edit.service}: already {tag}")

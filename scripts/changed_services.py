@@ -36,14 +36,15 @@ def changed_paths(base: str, head: str, repo: Path) -> list[str] | None:
     """Files that differ between `base` and `head`; None if `base` is missing or unknown."""
     if not base.strip("0"):
         return None
-    known = subprocess.run(
-        ["git", "cat-file", "-e", f"{base}^{{commit}}"], cwd=repo, capture_output=True, check=False
-    )
+    known = subprocess.run(["git", "cat-file", "-e", f"{base}^{{commit}}"], cwd=repo, capture_output=True, check=False)
     if known.returncode != 0:
         return None
     diff = subprocess.run(
         ["git", "diff", "--name-only", "--no-renames", base, head],
-        cwd=repo, capture_output=True, text=True, check=True,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return diff.stdout.splitlines()
 

@@ -116,8 +116,10 @@ def pick_pod(pods: Sequence[Any], service: str) -> tuple[str, str] | None:
     """(pod, container) of a Ready api pod of `service`: the container named like the service, else the first."""
     for pod in pods:
         labels = _labels(pod)
-        if (labels.get("app.kubernetes.io/name"), labels.get("app.kubernetes.io/component")) == (service, "api") \
-                and is_ready(pod):
+        if (labels.get("app.kubernetes.io/name"), labels.get("app.kubernetes.io/component")) == (
+            service,
+            "api",
+        ) and is_ready(pod):
             containers = [c.name for c in pod.spec.containers]
             return pod.metadata.name, service if service in containers else containers[0]
     return None
@@ -144,19 +146,23 @@ def probe_result(output: str) -> str:
     return "UNKNOWN"
 
 
-def isolation_verdict(source: str, allowed: str, allowed_output: str, forbidden: str,
-                      forbidden_output: str) -> Finding:
+def isolation_verdict(source: str, allowed: str, allowed_output: str, forbidden: str, forbidden_output: str) -> Finding:
     """The forbidden connection must fail while the allowed one, from the same pod, succeeds: only then
     is the failure the NetworkPolicy's doing rather than DNS, the image or the database being down."""
     control, attempt = probe_result(allowed_output), probe_result(forbidden_output)
     if control != "OPEN":
-        return Finding("isolation", False,
-                       f"inconclusive: {source} cannot reach even its own {allowed} ({allowed_output.strip()})")
+        return Finding(
+            "isolation", False, f"inconclusive: {source} cannot reach even its own {allowed} ({allowed_output.strip()})"
+        )
     if attempt == "OPEN":
-        return Finding("isolation", False,
-                       f"{source} reached {forbidden}: NetworkPolicies are not enforced (is Calico running?)")
+        return Finding(
+            "isolation", False, f"{source} reached {forbidden}: NetworkPolicies are not enforced (is Calico running?)"
+        )
     if attempt != "BLOCKED":
         return Finding("isolation", False, f"unexpected probe output: {forbidden_output.strip()}")
-    return Finding("isolation", True,
-                   f"{source} -> {forbidden} blocked ({forbidden_output.strip().removeprefix('BLOCKED ')});"
-                   f" {source} -> {allowed} open")
+    return Finding(
+        "isolation",
+        True,
+        f"{source} -> {forbidden} blocked ({forbidden_output.strip().removeprefix('BLOCKED ')});"
+        f" {source} -> {allowed} open",
+    )

@@ -22,14 +22,16 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python3 scripts/cluster_diagnostics.py`: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bootstrap.config import APP_NAMESPACE, ARGOCD_NAMESPACE, PROFILE, REPO_ROOT  # noqa: E402
-from bootstrap.prereqs import KUBECTL_HINT, find_kubectl  # noqa: E402
+from bootstrap.config import APP_NAMESPACE, ARGOCD_NAMESPACE, PROFILE, REPO_ROOT
+from bootstrap.prereqs import KUBECTL_HINT, find_kubectl
 
 NAMESPACES = (APP_NAMESPACE, ARGOCD_NAMESPACE)
 TIMEOUT = 60  # seconds per command: a wedged API server must not eat the step's whole timeout
 # One line per pod: its name, then the names of its init containers and containers.
-CONTAINERS = ("jsonpath={range .items[*]}{.metadata.name}{' '}{range .spec.initContainers[*]}{.name}{' '}{end}"
-              "{range .spec.containers[*]}{.name}{' '}{end}{'\\n'}{end}")
+CONTAINERS = (
+    "jsonpath={range .items[*]}{.metadata.name}{' '}{range .spec.initContainers[*]}{.name}{' '}{end}"
+    "{range .spec.containers[*]}{.name}{' '}{end}{'\\n'}{end}"
+)
 
 Run = Callable[[Sequence[str]], tuple[int, str]]  # argv -> (exit status, stdout and stderr)
 
@@ -65,8 +67,10 @@ def parse_containers(listing: str) -> dict[str, list[str]]:
 def log_captures(namespace: str, pods: dict[str, list[str]]) -> list[Capture]:
     """Current and previous logs of each container: a crash loop shows its cause in the previous one."""
     return [
-        Capture(f"{namespace}/logs/{pod}.{container}{suffix}.log",
-                ("logs", pod, f"--container={container}", "--timestamps", *flags))
+        Capture(
+            f"{namespace}/logs/{pod}.{container}{suffix}.log",
+            ("logs", pod, f"--container={container}", "--timestamps", *flags),
+        )
         for pod, containers in pods.items()
         for container in containers
         for suffix, flags in (("", ()), (".previous", ("--previous",)))
@@ -76,8 +80,9 @@ def log_captures(namespace: str, pods: dict[str, list[str]]) -> list[Capture]:
 def kubectl_runner(kubectl: str, env: dict[str, str]) -> Run:
     def run(argv: Sequence[str]) -> tuple[int, str]:
         try:
-            done = subprocess.run([kubectl, *argv], env=env, capture_output=True, text=True, timeout=TIMEOUT,
-                                  check=False)
+            done = subprocess.run(
+                [kubectl, *argv], env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+            )
         except subprocess.TimeoutExpired:
             return 124, f"timed out after {TIMEOUT} s\n"
         return done.returncode, done.stdout + done.stderr

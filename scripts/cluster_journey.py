@@ -62,26 +62,49 @@ class Journey:
         name = f"verify-{uuid.uuid4().hex[:8]}"
         user = {"username": name, "password": f"pw-{uuid.uuid4().hex}", "email": f"{name}@example.com"}
         self.call(201, "POST", "users", "/users", json=user)
-        session = self.call(200, "POST", "users", "/users/auth",
-                            json={"username": name, "password": user["password"]}).json()
+        session = self.call(
+            200, "POST", "users", "/users/auth", json={"username": name, "password": user["password"]}
+        ).json()
         self.call(403, "GET", "routes", "/routes")  # no token yet
         self.headers = {"Authorization": f"Bearer {session['token']}"}
         if self.call(200, "GET", "users", "/users/me").json().get("id") != session["id"]:
             raise JourneyFailed("GET /users/me answered another user")
 
         flight = f"VF-{uuid.uuid4().hex[:6]}"
-        route_id = self.call(201, "POST", "routes", "/routes", json={
-            "flightId": flight, "sourceAirportCode": "BOG", "sourceCountry": "Colombia",
-            "destinyAirportCode": "MIA", "destinyCountry": "USA", "bagCost": 120,
-            "plannedStartDate": later(10), "plannedEndDate": later(11),
-        }).json()["id"]
+        route_id = self.call(
+            201,
+            "POST",
+            "routes",
+            "/routes",
+            json={
+                "flightId": flight,
+                "sourceAirportCode": "BOG",
+                "sourceCountry": "Colombia",
+                "destinyAirportCode": "MIA",
+                "destinyCountry": "USA",
+                "bagCost": 120,
+                "plannedStartDate": later(10),
+                "plannedEndDate": later(11),
+            },
+        ).json()["id"]
         self.expect_ids("routes", "/routes", {"flight": flight}, [route_id])
-        post_id = self.call(201, "POST", "posts", "/posts",
-                            json={"routeId": route_id, "expireAt": later(5)}).json()["id"]
+        post_id = self.call(201, "POST", "posts", "/posts", json={"routeId": route_id, "expireAt": later(5)}).json()[
+            "id"
+        ]
         self.expect_ids("posts", "/posts", {"route": route_id}, [post_id])
-        offer_id = self.call(201, "POST", "offers", "/offers", json={
-            "postId": post_id, "description": "a book", "size": "SMALL", "fragile": False, "offer": 25.5,
-        }).json()["id"]
+        offer_id = self.call(
+            201,
+            "POST",
+            "offers",
+            "/offers",
+            json={
+                "postId": post_id,
+                "description": "a book",
+                "size": "SMALL",
+                "fragile": False,
+                "offer": 25.5,
+            },
+        ).json()["id"]
         self.expect_ids("offers", "/offers", {"post": post_id}, [offer_id])
 
         for service, item in (("offers", offer_id), ("posts", post_id), ("routes", route_id)):

@@ -19,9 +19,9 @@ from typing import Any, TextIO
 if __package__ in (None, ""):  # run as `python scripts/cluster_verify.py`: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bootstrap.config import APP_NAMESPACE, PROFILE, SERVICES  # noqa: E402
-from bootstrap.executor import BootstrapError  # noqa: E402
-from scripts.cluster_checks import (  # noqa: E402
+from bootstrap.config import APP_NAMESPACE, PROFILE, SERVICES
+from bootstrap.executor import BootstrapError
+from scripts.cluster_checks import (
     Finding,
     hpas_reading_metrics,
     isolation_verdict,
@@ -30,7 +30,7 @@ from scripts.cluster_checks import (  # noqa: E402
     pods_ready,
     probe_command,
 )
-from scripts.cluster_journey import OUTLINE, run_journey  # noqa: E402
+from scripts.cluster_journey import OUTLINE, run_journey
 
 # The forbidden connection: an app to another service's database; the control: to its own.
 SOURCE, ALLOWED, FORBIDDEN = "routes", ("routes-db", 5432), ("users-db", 5432)
@@ -67,26 +67,37 @@ def isolation(ctx: Context) -> list[Finding]:
     if picked is None:
         return [Finding("isolation", False, f"no Ready {SOURCE} api pod to probe from")]
     pod, container = picked
-    outputs = [ctx.kube.exec_in_pod(APP_NAMESPACE, pod, container, probe_command(*target))
-               for target in (ALLOWED, FORBIDDEN)]
+    outputs = [
+        ctx.kube.exec_in_pod(APP_NAMESPACE, pod, container, probe_command(*target)) for target in (ALLOWED, FORBIDDEN)
+    ]
     return [isolation_verdict(f"{SOURCE} pod {pod}", at(ALLOWED), outputs[0], at(FORBIDDEN), outputs[1])]
 
 
 CHECKS = (
-    Check(f"api   list Pods {APP_NAMESPACE}: every one Ready (finished Job pods aside), a Ready api and"
-          " database pod per service",
-          lambda ctx: pods_ready(ctx.kube.pods(APP_NAMESPACE), SERVICES)),
-    Check(f"api   list HorizontalPodAutoscalers {APP_NAMESPACE}: {', '.join(SERVICES)} each read a CPU value"
-          " (not <unknown>)",
-          lambda ctx: hpas_reading_metrics(ctx.kube.hpas(APP_NAMESPACE), SERVICES)),
-    Check(f"api   list NetworkPolicies {APP_NAMESPACE}: at least one <svc>-network* per service",
-          lambda ctx: network_policies_present(ctx.kube.network_policies(APP_NAMESPACE), SERVICES)),
-    Check("api   read Node addresses (the Minikube IP), then http over the NodePorts "
-          f"{', '.join(str(port) for port in SERVICES.values())}: {OUTLINE}",
-          journey),
-    Check(f"api   exec in a Ready {SOURCE} api pod: python connects to {at(ALLOWED)} (must open: the"
-          f" control) and to {at(FORBIDDEN)} (must fail: the NetworkPolicy)",
-          isolation),
+    Check(
+        f"api   list Pods {APP_NAMESPACE}: every one Ready (finished Job pods aside), a Ready api and"
+        " database pod per service",
+        lambda ctx: pods_ready(ctx.kube.pods(APP_NAMESPACE), SERVICES),
+    ),
+    Check(
+        f"api   list HorizontalPodAutoscalers {APP_NAMESPACE}: {', '.join(SERVICES)} each read a CPU value"
+        " (not <unknown>)",
+        lambda ctx: hpas_reading_metrics(ctx.kube.hpas(APP_NAMESPACE), SERVICES),
+    ),
+    Check(
+        f"api   list NetworkPolicies {APP_NAMESPACE}: at least one <svc>-network* per service",
+        lambda ctx: network_policies_present(ctx.kube.network_policies(APP_NAMESPACE), SERVICES),
+    ),
+    Check(
+        "api   read Node addresses (the Minikube IP), then http over the NodePorts "
+        f"{', '.join(str(port) for port in SERVICES.values())}: {OUTLINE}",
+        journey,
+    ),
+    Check(
+        f"api   exec in a Ready {SOURCE} api pod: python connects to {at(ALLOWED)} (must open: the"
+        f" control) and to {at(FORBIDDEN)} (must fail: the NetworkPolicy)",
+        isolation,
+    ),
 )
 
 
@@ -96,8 +107,9 @@ def verify(ctx: Context, out: TextIO, checks: Sequence[Check] = CHECKS) -> bool:
         try:
             findings = check.run(ctx)
         except Exception as error:  # an API error in one check should not hide the others' results
-            findings = [Finding(check.what.split(":")[0].removeprefix("api   "), False,
-                                f"{type(error).__name__}: {error}")]
+            findings = [
+                Finding(check.what.split(":")[0].removeprefix("api   "), False, f"{type(error).__name__}: {error}")
+            ]
         for finding in findings:
             print(finding, file=out, flush=True)
             ok = ok and finding.ok
@@ -108,9 +120,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dry-run", action="store_true", help="print the checks; contact nothing")
     parser.add_argument("--host", help="host of the NodePorts (default: the Minikube node's IP)")
-    parser.add_argument("--service-url", action="append", default=[], metavar="SVC=URL",
-                        help="base URL of one service, e.g. users=http://127.0.0.1:51234 from"
-                             " `minikube service --url` (Docker driver on macOS)")
+    parser.add_argument(
+        "--service-url",
+        action="append",
+        default=[],
+        metavar="SVC=URL",
+        help="base URL of one service, e.g. users=http://127.0.0.1:51234 from"
+        " `minikube service --url` (Docker driver on macOS)",
+    )
     args = parser.parse_args(argv)
     urls = {}
     for item in args.service_url:
@@ -122,8 +139,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         connect: Callable[[], Any] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, connect: Callable[[], Any] | None = None) -> int:
     args = parse_args(argv)
     out = out or sys.stdout
     if args.dry_run:

@@ -16,7 +16,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.bump_image_tag import (  # noqa: E402
+from scripts.bump_image_tag import (
     DEFAULT_ENV,
     DEFAULT_GITOPS_DIR,
     SERVICES,

@@ -27,8 +27,8 @@ from typing import IO
 if __package__ in (None, ""):  # run as a script: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.postgres_server import LocalPostgres, PostgresError, port_in_use  # noqa: E402
-from scripts.service_process import PORTS, ROOT, ServiceProcess, migrate_command, service_env  # noqa: E402
+from scripts.postgres_server import LocalPostgres, PostgresError, port_in_use
+from scripts.service_process import PORTS, ROOT, ServiceProcess, migrate_command, service_env
 
 # Overridable so that tests can run the real commands beside a developer's own stack.
 STATE_DIR = Path(os.environ.get("LOCAL_STACK_DIR", ROOT / ".local"))
@@ -42,6 +42,8 @@ def configured_ports(environ: dict[str, str] = os.environ) -> dict[str, int]:
         return dict(PORTS)
     pairs = dict(item.split("=", 1) for item in override.split(","))
     return {service: int(pairs[service]) for service in PORTS}
+
+
 # service_core.config.AUTH_PROFILES (apps/core is not importable here; a test keeps the two equal).
 AUTH_PROFILES = ("token", "isolated")
 # users first: in the token profile, the other three check tokens against it.
@@ -83,24 +85,26 @@ class LocalStack:
     def check_ports(self) -> None:
         busy = [f"{service} ({port})" for service, port in self.ports.items() if port_in_use(port, self.host)]
         if busy:
-            raise StackError(f"Port(s) already in use: {', '.join(busy)}; stop whatever listens there "
-                             "(`make down` if it is an earlier local stack) and try again.")
+            raise StackError(
+                f"Port(s) already in use: {', '.join(busy)}; stop whatever listens there "
+                "(`make down` if it is an earlier local stack) and try again."
+            )
 
     def start_database(self) -> dict[str, str]:
         """PostgreSQL up, one database and role per service; returns each service's DATABASE_URI."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.postgres.start()
         passwords = self._passwords()
-        return {service: self.postgres.ensure_database(service, service, passwords[service])
-                for service in START_ORDER}
+        return {service: self.postgres.ensure_database(service, service, passwords[service]) for service in START_ORDER}
 
     def env(self, service: str, database_uri: str) -> dict[str, str]:
         users_path = self.url("users") if self.profile == "token" else None
         return service_env(service, database_uri, users_path=users_path, AUTH_PROFILE=self.profile, **self.extra_env)
 
     def migrate(self, service: str, database_uri: str) -> None:
-        done = subprocess.run(migrate_command(service), env=self.env(service, database_uri), cwd=ROOT,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            migrate_command(service), env=self.env(service, database_uri), cwd=ROOT, capture_output=True, text=True
+        )
         if done.returncode != 0:
             raise StackError(f"Migrations of {service} failed: {done.stderr.strip().splitlines()[-1:]}")
 
@@ -122,8 +126,11 @@ class LocalStack:
         self.postgres.stop()
 
     def crashed(self) -> list[str]:
-        return [name for name, process in self.processes.items()
-                if process.process is not None and process.process.poll() is not None]
+        return [
+            name
+            for name, process in self.processes.items()
+            if process.process is not None and process.process.poll() is not None
+        ]
 
 
 @contextmanager
@@ -136,6 +143,7 @@ def running_stack(stack: LocalStack, log: IO[bytes] | int = subprocess.DEVNULL) 
 
 
 # --- the three commands ---------------------------------------------------------------------------
+
 
 def _pid_file() -> Path:
     return STATE_DIR / "stack.pid"
@@ -193,32 +201,42 @@ def up(profile: str = "token", timeout: float = 90) -> int:
     if _running_pid() is not None:
         running = _profile_file().read_text() if _profile_file().exists() else "token"
         if running != profile:
-            print(f"The local stack is already running in the {running} profile; `make down` first, then start "
-                  f"it in the {profile} profile.", file=sys.stderr)
+            print(
+                f"The local stack is already running in the {running} profile; `make down` first, then start "
+                f"it in the {profile} profile.",
+                file=sys.stderr,
+            )
             return 1
         print("The local stack is already running (`make down` stops it).")
         return 0
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     log_path = STATE_DIR / "stack.log"
     with log_path.open("ab") as log:
-        supervisor = subprocess.Popen([sys.executable, __file__, "run", "--profile", profile], stdout=log,
-                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
-                                      start_new_session=True)
+        supervisor = subprocess.Popen(
+            [sys.executable, __file__, "run", "--profile", profile],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=ROOT,
+            start_new_session=True,
+        )
     stack = LocalStack(STATE_DIR)
     deadline = time.monotonic() + timeout
     pending = list(START_ORDER)
     while pending:
         if supervisor.poll() is not None:
             tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
-            print(f"The local stack did not start: {tail[0] if tail else 'no output'} (log: {log_path})",
-                  file=sys.stderr)
+            print(
+                f"The local stack did not start: {tail[0] if tail else 'no output'} (log: {log_path})", file=sys.stderr
+            )
             return 1
         if time.monotonic() > deadline:
-            print(f"The local stack was not ready within {timeout:.0f} s (log: {log_path}); `make down` stops it.",
-                  file=sys.stderr)
+            print(
+                f"The local stack was not ready within {timeout:.0f} s (log: {log_path}); `make down` stops it.",
+                file=sys.stderr,
+            )
             return 1
-        pending = [service for service in pending
-                   if not ServiceProcess(service, stack.ports[service], {}).ready()]
+        pending = [service for service in pending if not ServiceProcess(service, stack.ports[service], {}).ready()]
         time.sleep(0.2)
     print(f"Local stack ready (profile {profile}):")
     for service in START_ORDER:
@@ -247,8 +265,12 @@ def down(timeout: float = 60) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["run", "up", "down"])
-    parser.add_argument("--profile", choices=AUTH_PROFILES, default="token",
-                        help="AUTH_PROFILE of the services (run, up): `isolated` never calls users")
+    parser.add_argument(
+        "--profile",
+        choices=AUTH_PROFILES,
+        default="token",
+        help="AUTH_PROFILE of the services (run, up): `isolated` never calls users",
+    )
     args = parser.parse_args(argv)
     if args.command == "down":
         return down()

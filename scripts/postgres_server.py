@@ -70,9 +70,7 @@ class LocalPostgres:
 
     def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
         user = SERVER_USER if os.geteuid() == 0 else None
-        return subprocess.run(
-            [str(_binaries() / tool), *args], user=user, capture_output=True, text=True, check=False
-        )
+        return subprocess.run([str(_binaries() / tool), *args], user=user, capture_output=True, text=True, check=False)
 
     def _prepare_as_root(self) -> None:
         """Give the unprivileged server user its folders, and a way to reach them and the binaries."""
@@ -103,8 +101,16 @@ class LocalPostgres:
             self._prepare_as_root()
         if not self.initialised():
             # Local connections (the admin, over the socket) are trusted; TCP needs a password.
-            done = self._run("initdb", "-D", str(self._pgdata), "-U", SUPERUSER, "--encoding=UTF8",
-                             "--auth-local=trust", "--auth-host=scram-sha-256")
+            done = self._run(
+                "initdb",
+                "-D",
+                str(self._pgdata),
+                "-U",
+                SUPERUSER,
+                "--encoding=UTF8",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+            )
             if done.returncode != 0:
                 raise PostgresError(f"initdb failed: {done.stderr.strip().splitlines()[-1:]}")
         if self.running():
@@ -115,8 +121,9 @@ class LocalPostgres:
                 "(`make down` if it is an earlier local stack) and try again."
             )
         options = f"-h {self.host} -p {self.port} -k {self._socket_dir}"
-        done = self._run("pg_ctl", "start", "-w", "-t", "30", "-D", str(self._pgdata), "-l", str(self._log),
-                         "-o", options)
+        done = self._run(
+            "pg_ctl", "start", "-w", "-t", "30", "-D", str(self._pgdata), "-l", str(self._log), "-o", options
+        )
         if done.returncode != 0:
             raise PostgresError(f"PostgreSQL did not start; its log is {self._log}.")
 
@@ -125,8 +132,7 @@ class LocalPostgres:
             self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self._pgdata))
 
     def _admin(self) -> psycopg2.extensions.connection:
-        connection = psycopg2.connect(host=str(self._socket_dir), port=self.port, user=SUPERUSER,
-                                      dbname="postgres")
+        connection = psycopg2.connect(host=str(self._socket_dir), port=self.port, user=SUPERUSER, dbname="postgres")
         connection.autocommit = True
         return connection
 
@@ -135,12 +141,14 @@ class LocalPostgres:
         with contextlib.closing(self._admin()) as connection, connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (owner,))
             verb = "ALTER" if cursor.fetchone() else "CREATE"
-            cursor.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
-                sql.Identifier(owner), sql.Literal(password)))
+            cursor.execute(
+                sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(owner), sql.Literal(password))
+            )
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
             if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                    sql.Identifier(name), sql.Identifier(owner)))
+                cursor.execute(
+                    sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner))
+                )
         return f"postgresql://{owner}:{password}@{self.host}:{self.port}/{name}"
 
     def drop_database(self, name: str) -> None:

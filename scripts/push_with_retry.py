@@ -91,8 +91,10 @@ def push_with_retry(
         if attempt == attempts:
             break
         wait = backoff(attempt, delay)
-        log(f"push rejected: {remote}/{branch} moved on; rebasing and retrying in {wait:.1f}s "
-            f"(attempt {attempt} of {attempts})")
+        log(
+            f"push rejected: {remote}/{branch} moved on; rebasing and retrying in {wait:.1f}s "
+            f"(attempt {attempt} of {attempts})"
+        )
         sleep(wait)
         rebase = git.run("pull", "--rebase", "--quiet", remote, branch, check=False)
         if rebase.returncode != 0:

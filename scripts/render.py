@@ -109,9 +109,7 @@ def optional_components(gitops: Path = GITOPS) -> list[Path]:
 def component_sets(components: Sequence[Path]) -> list[tuple[Path, ...]]:
     """Every combination of the opt-in components, the empty one first."""
     return [
-        combination
-        for size in range(len(components) + 1)
-        for combination in itertools.combinations(components, size)
+        combination for size in range(len(components) + 1) for combination in itertools.combinations(components, size)
     ]
 
 
@@ -131,8 +129,11 @@ def render_argocd(gitops: Path = GITOPS, kubectl: Path | None = None) -> str:
         raise RenderError(f"{_shown(argocd / 'root-app.yaml')} is missing")
     # A project file that is missing is left out rather than fatal, so that `make diff` can still render a
     # base from before the projects were split; the policy tests require both of today's projects.
-    committed = [(argocd / name).read_text(encoding="utf-8")
-                 for name in ("root-project.yaml", "project.yaml", "root-app.yaml") if (argocd / name).is_file()]
+    committed = [
+        (argocd / name).read_text(encoding="utf-8")
+        for name in ("root-project.yaml", "project.yaml", "root-app.yaml")
+        if (argocd / name).is_file()
+    ]
     return join([*committed, kustomize(argocd / "apps", kubectl)])
 
 

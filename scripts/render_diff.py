@@ -23,7 +23,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.render import RenderError, render_all  # noqa: E402
+from scripts.render import RenderError, render_all
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_DIFFERENCE = "The rendered manifests are the same."
@@ -37,8 +37,12 @@ class BaseError(Exception):
 
 def default_base(repo: Path) -> str:
     for candidate in ("origin/main", "main"):
-        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"],
-                               cwd=repo, capture_output=True, check=False)
+        found = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"],
+            cwd=repo,
+            capture_output=True,
+            check=False,
+        )
         if found.returncode == 0:
             return candidate
     raise BaseError("no origin/main or main branch here: give BASE, e.g. make diff BASE=HEAD~1")
@@ -46,21 +50,32 @@ def default_base(repo: Path) -> str:
 
 def extract_gitops(repo: Path, base: str, into: Path) -> Path | None:
     """Write BASE's gitops/ under `into`; None when BASE has no gitops/ folder."""
-    commit = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"],
-                            cwd=repo, capture_output=True, text=True, check=False)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if commit.returncode != 0:
         raise BaseError(f"{base!r} is not a commit here (fetch it first, e.g. git fetch origin main)")
-    listed = subprocess.run(["git", "ls-tree", "--name-only", commit.stdout.strip(), "gitops"],
-                            cwd=repo, capture_output=True, text=True, check=True)
+    listed = subprocess.run(
+        ["git", "ls-tree", "--name-only", commit.stdout.strip(), "gitops"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     if not listed.stdout.strip():
         return None
-    archive = subprocess.run(["git", "archive", "--format=tar", commit.stdout.strip(), "gitops"],
-                             cwd=repo, capture_output=True, check=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit.stdout.strip(), "gitops"], cwd=repo, capture_output=True, check=True
+    )
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4
             tar.extractall(into, filter="data")
         else:
-            tar.extractall(into)  # noqa: S202 - our own repository's archive
+            tar.extractall(into)
     return into / "gitops"
 
 
@@ -68,12 +83,14 @@ def diff_files(base: Mapping[str, str], head: Mapping[str, str], base_label: str
     """Unified diffs of every file name present on either side, in name order."""
     chunks = []
     for name in sorted(set(base) | set(head)):
-        chunks.extend(difflib.unified_diff(
-            base.get(name, "").splitlines(keepends=True),
-            head.get(name, "").splitlines(keepends=True),
-            fromfile=f"a/{name} ({base_label})" if name in base else "/dev/null",
-            tofile=f"b/{name} ({head_label})" if name in head else "/dev/null",
-        ))
+        chunks.extend(
+            difflib.unified_diff(
+                base.get(name, "").splitlines(keepends=True),
+                head.get(name, "").splitlines(keepends=True),
+                fromfile=f"a/{name} ({base_label})" if name in base else "/dev/null",
+                tofile=f"b/{name} ({head_label})" if name in head else "/dev/null",
+            )
+        )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
 
 

@@ -19,8 +19,7 @@ PORTS = {"users": 30001, "routes": 30002, "offers": 30003, "posts": 30004}
 NEEDS_USERS = ("routes", "posts", "offers")
 
 
-def service_env(service: str, database_uri: str, users_path: str | None = None,
-                **extra: str) -> dict[str, str]:
+def service_env(service: str, database_uri: str, users_path: str | None = None, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT / "apps" / "core"), str(ROOT / "apps" / service)]),
@@ -69,8 +68,13 @@ class ServiceProcess:
         return f"http://{self.host}:{self.port}"
 
     def start(self, log: IO[bytes] | int = subprocess.DEVNULL) -> None:
-        self.process = subprocess.Popen(gunicorn_command(self.app, self.host, self.port), env=self.env,
-                                        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.process = subprocess.Popen(
+            gunicorn_command(self.app, self.host, self.port),
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
 
     def ready(self) -> bool:
         try:

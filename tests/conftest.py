@@ -65,9 +65,10 @@ def migrated_database(postgres: LocalPostgres) -> Callable[..., str]:
 def own_stack(state: Path, profile: str = "token") -> Iterator[LocalStack]:
     """The whole local stack (PostgreSQL + four gunicorn services) on free ports, logging to services.log."""
     ports = {service: free_port() for service in ("users", "routes", "posts", "offers")}
-    with (state / "services.log").open("ab") as log, running_stack(
-        LocalStack(state, ports=ports, postgres_port=free_port(), profile=profile), log
-    ) as running:
+    with (
+        (state / "services.log").open("ab") as log,
+        running_stack(LocalStack(state, ports=ports, postgres_port=free_port(), profile=profile), log) as running,
+    ):
         yield running
 
 

@@ -45,8 +45,14 @@ def clean_env(path: Path | str, **extra: str) -> dict[str, str]:
 
 def run_cluster(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """`python -m bootstrap.cluster ...` as the Makefile runs it: from the repository root, this Python."""
-    return subprocess.run([sys.executable, "-m", "bootstrap.cluster", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap.cluster", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -76,22 +82,29 @@ def git_repo(tmp_path: Path) -> Callable[..., Path]:
 
 def app(name: str, sync: str = "Synced", health: str = "Healthy", **status: Any) -> dict[str, Any]:
     """An Argo CD Application as the API lists it, reduced to what the bootstrap reads."""
-    return {"metadata": {"name": name},
-            "status": {"sync": {"status": sync}, "health": {"status": health}, **status}}
+    return {"metadata": {"name": name}, "status": {"sync": {"status": sync}, "health": {"status": health}, **status}}
 
 
 class FakeKube:
     """Stands in for bootstrap.kube.Kube: answers from its attributes and logs each call to `log`."""
 
-    def __init__(self, log: Path, existing_secrets: set[str] | None = None,
-                 applications: list[dict[str, Any]] | None = None, addons: bool = True) -> None:
+    def __init__(
+        self,
+        log: Path,
+        existing_secrets: set[str] | None = None,
+        applications: list[dict[str, Any]] | None = None,
+        addons: bool = True,
+    ) -> None:
         self.log = log
         self.secrets = set(existing_secrets or ())
         self.created: dict[str, dict[str, str]] = {}
         self.applied: list[dict[str, Any]] = []
         self.annotated: list[tuple[str, str, str]] = []
-        self.apps = applications if applications is not None else [
-            app(name) for name in ("marketplace-root", "users", "routes", "offers", "posts")]
+        self.apps = (
+            applications
+            if applications is not None
+            else [app(name) for name in ("marketplace-root", "users", "routes", "offers", "posts")]
+        )
         self.addons = addons
 
     def _log(self, line: str) -> None:
@@ -106,8 +119,7 @@ class FakeKube:
         self._log(f"list Secrets {namespace}")
         return set(self.secrets)
 
-    def create_secret(self, namespace: str, name: str, string_data: dict[str, str],
-                      labels: dict[str, str]) -> bool:
+    def create_secret(self, namespace: str, name: str, string_data: dict[str, str], labels: dict[str, str]) -> bool:
         self._log(f"create Secret {namespace}/{name}")
         self.created[name] = string_data
         self.secrets.add(name)

@@ -118,16 +118,35 @@ STATE.write_text(json.dumps(state))
 '''
 
 
-def install(bin_dir: Path, log: Path, *, running: bool = False, images: tuple[str, ...] = (),
-            version: str = "v1.38.1", fail_build: str | None = None, fail_exits: bool = False,
-            log_cwd: bool = False, profile: str = "marketplace") -> Path:
+def install(
+    bin_dir: Path,
+    log: Path,
+    *,
+    running: bool = False,
+    images: tuple[str, ...] = (),
+    version: str = "v1.38.1",
+    fail_build: str | None = None,
+    fail_exits: bool = False,
+    log_cwd: bool = False,
+    profile: str = "marketplace",
+) -> Path:
     """Writes `bin_dir/minikube` and its state; returns the state file (tests may read the image store)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     state = bin_dir / "minikube.state.json"
-    state.write_text(json.dumps({
-        "log": str(log), "log_cwd": log_cwd, "profile": profile, "running": running, "images": list(images),
-        "version": version, "fail_build": fail_build, "fail_exits": fail_exits,
-    }))
+    state.write_text(
+        json.dumps(
+            {
+                "log": str(log),
+                "log_cwd": log_cwd,
+                "profile": profile,
+                "running": running,
+                "images": list(images),
+                "version": version,
+                "fail_build": fail_build,
+                "fail_exits": fail_exits,
+            }
+        )
+    )
     program = bin_dir / "minikube"
     program.write_text(PROGRAM.format(python=sys.executable, state=str(state)))
     program.chmod(0o755)

@@ -18,8 +18,10 @@ from tests.bootstrap.argocd_lua import LuaError, health
 from tests.bootstrap.argocd_offline import render
 
 KEY = "resource.customizations.health.autoscaling_HorizontalPodAutoscaler"  # <group>_<kind>, util/settings
-NO_METRICS = ("the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get "
-              "metrics for resource cpu: no metrics returned from resource metrics API")
+NO_METRICS = (
+    "the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get "
+    "metrics for resource cpu: no metrics returned from resource metrics API"
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +38,13 @@ def hpa(*conditions: tuple[str, str, str, str], metrics: bool = True) -> dict[st
         "currentReplicas": 2,
         "desiredReplicas": 2,
         "conditions": [
-            {"type": kind, "status": state, "reason": reason, "message": message,
-             "lastTransitionTime": "2026-03-01T21:20:53Z"}
+            {
+                "type": kind,
+                "status": state,
+                "reason": reason,
+                "message": message,
+                "lastTransitionTime": "2026-03-01T21:20:53Z",
+            }
             for kind, state, reason, message in conditions
         ],
     }
@@ -48,46 +55,77 @@ def hpa(*conditions: tuple[str, str, str, str], metrics: bool = True) -> dict[st
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
         "metadata": {"name": "users", "namespace": "default"},
-        "spec": {"minReplicas": 2, "maxReplicas": 5,
-                 "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "users"}},
+        "spec": {
+            "minReplicas": 2,
+            "maxReplicas": 5,
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "users"},
+        },
         "status": status,
     }
 
 
 ABLE = ("AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size")
-ACTIVE = ("ScalingActive", "True", "ValidMetricFound",
-          "the HPA was able to successfully calculate a replica count from cpu resource utilization")
+ACTIVE = (
+    "ScalingActive",
+    "True",
+    "ValidMetricFound",
+    "the HPA was able to successfully calculate a replica count from cpu resource utilization",
+)
 WITHIN_RANGE = ("ScalingLimited", "False", "DesiredWithinRange", "the desired count is within the acceptable range")
-NO_SCALE = ("AbleToScale", "False", "FailedGetScale",
-            "the HPA controller was unable to get the target's current scale: deployments/scale.apps \"users\" "
-            "not found")
+NO_SCALE = (
+    "AbleToScale",
+    "False",
+    "FailedGetScale",
+    'the HPA controller was unable to get the target\'s current scale: deployments/scale.apps "users" not found',
+)
 
 SAMPLES = {
-    "just created, no status yet": (
-        {**hpa(), "status": {}}, "Progressing", "Waiting to Autoscale"),
+    "just created, no status yet": ({**hpa(), "status": {}}, "Progressing", "Waiting to Autoscale"),
     "no metrics yet": (
-        hpa(("AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's scale"),
-            ("ScalingActive", "False", "FailedGetResourceMetric", NO_METRICS), metrics=False),
-        "Progressing", f"Waiting for metrics: {NO_METRICS}"),
+        hpa(
+            ("AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's scale"),
+            ("ScalingActive", "False", "FailedGetResourceMetric", NO_METRICS),
+            metrics=False,
+        ),
+        "Progressing",
+        f"Waiting for metrics: {NO_METRICS}",
+    ),
     "held at the minimum (ScalingLimited)": (
-        hpa(ABLE, ACTIVE, ("ScalingLimited", "True", "TooFewReplicas",
-                           "the desired replica count is less than the minimum replica count")),
-        "Healthy", "recommended size matches current size"),
+        hpa(
+            ABLE,
+            ACTIVE,
+            (
+                "ScalingLimited",
+                "True",
+                "TooFewReplicas",
+                "the desired replica count is less than the minimum replica count",
+            ),
+        ),
+        "Healthy",
+        "recommended size matches current size",
+    ),
     "limited, and the only condition that says so": (
         hpa(("ScalingLimited", "True", "TooManyReplicas", "the desired replica count is more than the maximum")),
-        "Healthy", "the desired replica count is more than the maximum"),
+        "Healthy",
+        "the desired replica count is more than the maximum",
+    ),
     "unable to scale, and no metrics either": (
         hpa(NO_SCALE, ("ScalingActive", "False", "FailedGetResourceMetric", NO_METRICS), metrics=False),
-        "Degraded", NO_SCALE[3]),
+        "Degraded",
+        NO_SCALE[3],
+    ),
     "an invalid selector": (
         hpa(ABLE, ("ScalingActive", "False", "InvalidSelector", "the HPA target's scale is missing a selector")),
-        "Degraded", "the HPA target's scale is missing a selector"),
-    "scaling normally (gitops-engine hpa-v2-healthy)": (
-        hpa(ABLE, ACTIVE, WITHIN_RANGE), "Healthy", ABLE[3]),
-    "unable to scale (gitops-engine hpa-v2-degraded)": (
-        hpa(NO_SCALE, ACTIVE, WITHIN_RANGE), "Degraded", NO_SCALE[3]),
+        "Degraded",
+        "the HPA target's scale is missing a selector",
+    ),
+    "scaling normally (gitops-engine hpa-v2-healthy)": (hpa(ABLE, ACTIVE, WITHIN_RANGE), "Healthy", ABLE[3]),
+    "unable to scale (gitops-engine hpa-v2-degraded)": (hpa(NO_SCALE, ACTIVE, WITHIN_RANGE), "Degraded", NO_SCALE[3]),
     "no AbleToScale condition yet (gitops-engine hpa-v2-progressing)": (
-        hpa(ACTIVE, WITHIN_RANGE), "Progressing", "Waiting to Autoscale"),
+        hpa(ACTIVE, WITHIN_RANGE),
+        "Progressing",
+        "Waiting to Autoscale",
+    ),
 }
 
 

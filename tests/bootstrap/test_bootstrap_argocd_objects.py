@@ -27,8 +27,12 @@ def root(patches: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     source: dict[str, Any] = {"repoURL": PLACEHOLDER, "targetRevision": "HEAD", "path": "gitops/argocd/apps"}
     if patches is not None:
         source["kustomize"] = {"patches": patches}
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-            "metadata": {"name": "marketplace-root", "namespace": "argocd"}, "spec": {"source": source}}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "marketplace-root", "namespace": "argocd"},
+        "spec": {"source": source},
+    }
 
 
 def values_of(patch: dict[str, Any]) -> dict[str, str]:
@@ -53,8 +57,10 @@ def test_without_patches_one_is_added_for_the_children() -> None:
 
 
 def test_an_existing_json6902_patch_is_rewritten_in_place() -> None:
-    ops = [{"op": "replace", "path": "/spec/source/repoURL", "value": PLACEHOLDER},
-           {"op": "replace", "path": "/spec/source/targetRevision", "value": "HEAD"}]
+    ops = [
+        {"op": "replace", "path": "/spec/source/repoURL", "value": PLACEHOLDER},
+        {"op": "replace", "path": "/spec/source/targetRevision", "value": "HEAD"},
+    ]
     committed = {"target": {"kind": "Application"}, "patch": yaml.safe_dump(ops)}
     (patch,) = argocd_objects.with_source(root([committed]), REPO, REVISION)["spec"]["source"]["kustomize"]["patches"]
     assert patch["target"] == {"kind": "Application"}
@@ -63,21 +69,33 @@ def test_an_existing_json6902_patch_is_rewritten_in_place() -> None:
 
 
 def test_a_strategic_merge_patch_is_rewritten_and_others_are_kept() -> None:
-    smp = {"target": {"kind": "Application"}, "patch": yaml.safe_dump(
-        {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "any"},
-         "spec": {"source": {"repoURL": PLACEHOLDER}}})}
+    smp = {
+        "target": {"kind": "Application"},
+        "patch": yaml.safe_dump(
+            {
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "Application",
+                "metadata": {"name": "any"},
+                "spec": {"source": {"repoURL": PLACEHOLDER}},
+            }
+        ),
+    }
     other = {"target": {"kind": "Application"}, "patch": "- {op: add, path: /metadata/labels/x, value: y}"}
     file_patch = {"path": "some-file.yaml"}
-    patches = argocd_objects.with_source(root([other, smp, file_patch]), REPO, REVISION)["spec"]["source"][
-        "kustomize"]["patches"]
+    patches = argocd_objects.with_source(root([other, smp, file_patch]), REPO, REVISION)["spec"]["source"]["kustomize"][
+        "patches"
+    ]
     assert patches[0] == other and patches[2] == file_patch
     assert values_of(patches[1]) == {"/spec/source/repoURL": REPO}
     assert values_of(patches[3]) == CHILD_VALUES  # the revision was not covered: ours comes last and wins
 
 
 def test_the_project_allows_exactly_this_repository() -> None:
-    project = {"kind": "AppProject", "metadata": {"name": "marketplace", "namespace": "argocd"},
-               "spec": {"sourceRepos": [PLACEHOLDER, "*"], "destinations": [{"namespace": "default"}]}}
+    project = {
+        "kind": "AppProject",
+        "metadata": {"name": "marketplace", "namespace": "argocd"},
+        "spec": {"sourceRepos": [PLACEHOLDER, "*"], "destinations": [{"namespace": "default"}]},
+    }
     result = argocd_objects.with_repository(project, REPO)
     assert result["spec"] == {"sourceRepos": [REPO], "destinations": [{"namespace": "default"}]}
     assert project["spec"]["sourceRepos"] == [PLACEHOLDER, "*"]
@@ -85,20 +103,27 @@ def test_the_project_allows_exactly_this_repository() -> None:
 
 # --- the committed files ----------------------------------------------------------------------------------
 
-committed = pytest.mark.skipif(not all(path.is_file() for path in (config.PROJECT_FILE, config.ROOT_PROJECT_FILE,
-                                                                     config.ROOT_APP_FILE)),
-                               reason="gitops/argocd is not there yet")
+committed = pytest.mark.skipif(
+    not all(path.is_file() for path in (config.PROJECT_FILE, config.ROOT_PROJECT_FILE, config.ROOT_APP_FILE)),
+    reason="gitops/argocd is not there yet",
+)
 
 
 @committed
 def test_the_committed_files_have_the_names_the_bootstrap_applies_and_waits_for() -> None:
     project, root_project = argocd_objects.load(config.PROJECT_FILE), argocd_objects.load(config.ROOT_PROJECT_FILE)
     root_app = argocd_objects.load(config.ROOT_APP_FILE)
-    for obj, kind, name in ((project, "AppProject", "marketplace"), (root_project, "AppProject", "marketplace-root"),
-                            (root_app, "Application", "marketplace-root")):
+    for obj, kind, name in (
+        (project, "AppProject", "marketplace"),
+        (root_project, "AppProject", "marketplace-root"),
+        (root_app, "Application", "marketplace-root"),
+    ):
         assert (obj["kind"], obj["metadata"]["name"], obj["metadata"]["namespace"]) == (kind, name, "argocd")
     assert (config.PROJECT_NAME, config.ROOT_PROJECT_NAME, config.ROOT_APP_NAME) == (
-        "marketplace", "marketplace-root", "marketplace-root")
+        "marketplace",
+        "marketplace-root",
+        "marketplace-root",
+    )
     assert root_app["spec"]["project"] == config.ROOT_PROJECT_NAME
 
 
@@ -107,8 +132,12 @@ def test_no_placeholder_survives_in_what_is_applied() -> None:
     projects = [argocd_objects.load(path) for path in (config.PROJECT_FILE, config.ROOT_PROJECT_FILE)]
     root_app = argocd_objects.load(config.ROOT_APP_FILE)
     placeholder = root_app["spec"]["source"]["repoURL"]
-    applied = yaml.safe_dump([*(argocd_objects.with_repository(project, REPO) for project in projects),
-                              argocd_objects.with_source(root_app, REPO, REVISION)])
+    applied = yaml.safe_dump(
+        [
+            *(argocd_objects.with_repository(project, REPO) for project in projects),
+            argocd_objects.with_source(root_app, REPO, REVISION),
+        ]
+    )
     assert placeholder in yaml.safe_dump(projects)
     assert placeholder not in applied
     assert yaml.safe_dump(root_app) != applied  # and the committed object itself is untouched

@@ -11,18 +11,21 @@ from bootstrap import config
 from bootstrap.config import https_url, resolve_repo_url, resolve_revision, resolve_settings
 
 
-@pytest.mark.parametrize(("remote", "expected"), [
-    ("https://github.com/acme/marketplace.git", "https://github.com/acme/marketplace.git"),
-    ("git@github.com:acme/marketplace.git", "https://github.com/acme/marketplace.git"),
-    ("github.com:acme/marketplace", "https://github.com/acme/marketplace"),
-    ("ssh://git@github.com/acme/marketplace.git", "https://github.com/acme/marketplace.git"),
-    ("ssh://git@gitlab.example.com:2222/team/m.git", "https://gitlab.example.com/team/m.git"),
-    ("https://user:ghp_secret@github.com/acme/m.git", "https://github.com/acme/m.git"),
-    ("http://gitea.local:3000/acme/m.git", "http://gitea.local:3000/acme/m.git"),
-    ("/work/main", None),
-    ("../main", None),
-    ("file:///work/main", None),
-])
+@pytest.mark.parametrize(
+    ("remote", "expected"),
+    [
+        ("https://github.com/acme/marketplace.git", "https://github.com/acme/marketplace.git"),
+        ("git@github.com:acme/marketplace.git", "https://github.com/acme/marketplace.git"),
+        ("github.com:acme/marketplace", "https://github.com/acme/marketplace"),
+        ("ssh://git@github.com/acme/marketplace.git", "https://github.com/acme/marketplace.git"),
+        ("ssh://git@gitlab.example.com:2222/team/m.git", "https://gitlab.example.com/team/m.git"),
+        ("https://user:ghp_secret@github.com/acme/m.git", "https://github.com/acme/m.git"),
+        ("http://gitea.local:3000/acme/m.git", "http://gitea.local:3000/acme/m.git"),
+        ("/work/main", None),
+        ("../main", None),
+        ("file:///work/main", None),
+    ],
+)
 def test_https_url(remote: str, expected: str | None) -> None:
     assert https_url(remote) == expected
 
@@ -68,7 +71,8 @@ def test_wait_timeout_and_minikube_sizes_from_env() -> None:
     assert (settings.wait_timeout, settings.cpus, settings.memory, settings.problems) == (60, "2", "4g", ())
     assert resolve_settings({}, git).wait_timeout == 900
     assert resolve_settings({"WAIT_TIMEOUT": "soon"}, git).problems == (
-        "WAIT_TIMEOUT='soon' is not a positive number of seconds.",)
+        "WAIT_TIMEOUT='soon' is not a positive number of seconds.",
+    )
 
 
 def test_git_runner_reads_a_real_repository(git_repo: Callable[..., Path]) -> None:

@@ -40,8 +40,16 @@ def dry_run_output(tmp_path: Path, git_repo: Callable[..., Path]) -> str:
     os.symlink(GIT, bin_dir / "git")
     git_dir = git_repo(origin="git@github.com:gitops-marketplace/marketplace.git", branch="main")
     out = io.StringIO()
-    assert main(["up", "--dry-run"], env=clean_env(bin_dir, GIT_DIR=str(git_dir)), executable=str(VENV_PYTHON),
-                out=out, platform="linux") == 0
+    assert (
+        main(
+            ["up", "--dry-run"],
+            env=clean_env(bin_dir, GIT_DIR=str(git_dir)),
+            executable=str(VENV_PYTHON),
+            out=out,
+            platform="linux",
+        )
+        == 0
+    )
     text = out.getvalue().replace(str(bin_dir / "minikube"), SHOWN_MINIKUBE)
     for image in images.wanted_images()[0]:  # the docs show a fresh fork's tags; CI's deliveries bump them
         text = text.replace(image.ref, f"{image.ref.rsplit(':', 1)[0]}:{FRESH_FORK_TAG}")

@@ -52,8 +52,7 @@ def test_kubectl_missing_is_named_with_how_to_get_it(tmp_path: Path) -> None:
 
 
 def test_the_steps_come_in_order(tmp_path: Path) -> None:
-    done = run_cluster(["up", "--dry-run"], clean_env(tmp_path, REPO_URL="https://example.com/r.git",
-                                                      REVISION="main"))
+    done = run_cluster(["up", "--dry-run"], clean_env(tmp_path, REPO_URL="https://example.com/r.git", REVISION="main"))
     assert done.returncode == 0, done.stderr
     order = positions(
         done.stdout,
@@ -95,8 +94,10 @@ def test_repository_and_revision_default_to_origin_in_https_form_and_current_bra
 
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert ("REPO_URL     = https://github.com/acme/marketplace.git  (the `origin` remote"
-            " git@github.com:acme/marketplace.git in https form: SSH would need a key in the cluster)") in out
+    assert (
+        "REPO_URL     = https://github.com/acme/marketplace.git  (the `origin` remote"
+        " git@github.com:acme/marketplace.git in https form: SSH would need a key in the cluster)"
+    ) in out
     assert "REVISION     = feature/hpa  (the current branch" in out
     assert "sourceRepos=[https://github.com/acme/marketplace.git]" in out
     assert "repoURL=https://github.com/acme/marketplace.git targetRevision=feature/hpa" in out
@@ -124,8 +125,11 @@ def test_down_and_sync_dry_runs(tmp_path: Path) -> None:
 
     sync = run_cluster(["sync", "--dry-run"], clean_env(tmp_path))
     assert sync.returncode == 0
-    positions(sync.stdout, "api   list Applications argocd",
-              "api   patch Application argocd/<each one listed> (annotation argocd.argoproj.io/refresh=hard)")
+    positions(
+        sync.stdout,
+        "api   list Applications argocd",
+        "api   patch Application argocd/<each one listed> (annotation argocd.argoproj.io/refresh=hard)",
+    )
 
 
 def test_the_dry_run_runs_no_program_and_makes_no_api_call(tmp_path: Path) -> None:
@@ -138,8 +142,13 @@ def test_the_dry_run_runs_no_program_and_makes_no_api_call(tmp_path: Path) -> No
 
     for command in ("up", "down", "sync"):
         out = io.StringIO()
-        rc = main([command, "--dry-run"], env=clean_env(bin_dir, REPO_URL="https://x/r.git", REVISION="main"),
-                  executable=str(bin_dir / "python"), connect=connect, out=out)
+        rc = main(
+            [command, "--dry-run"],
+            env=clean_env(bin_dir, REPO_URL="https://x/r.git", REVISION="main"),
+            executable=str(bin_dir / "python"),
+            connect=connect,
+            out=out,
+        )
         assert rc == 0, out.getvalue()
         assert "MISSING" not in out.getvalue()
     assert not log.exists()
@@ -147,8 +156,10 @@ def test_the_dry_run_runs_no_program_and_makes_no_api_call(tmp_path: Path) -> No
 
 def minikube_commands(out: str) -> list[str]:
     """Every minikube command the output shows: the `run` steps, and the ones quoted in hints."""
-    return [*re.findall(r"^\s+\d+\. run   (\S*minikube\b.*?)(?:   #.*)?$", out, re.M),
-            *re.findall(r"`(minikube [^`]*)`", out)]
+    return [
+        *re.findall(r"^\s+\d+\. run   (\S*minikube\b.*?)(?:   #.*)?$", out, re.M),
+        *re.findall(r"`(minikube [^`]*)`", out),
+    ]
 
 
 def test_every_minikube_line_of_the_dry_run_names_the_profile(tmp_path: Path) -> None:
@@ -157,8 +168,9 @@ def test_every_minikube_line_of_the_dry_run_names_the_profile(tmp_path: Path) ->
     outputs = []
     for command, platform in (("up", "darwin"), ("down", "linux")):  # darwin + docker: the tunnel hint too
         out = io.StringIO()
-        assert main([command, "--dry-run"], env=env, executable=str(bin_dir / "python"), out=out,
-                    platform=platform) == 0
+        assert (
+            main([command, "--dry-run"], env=env, executable=str(bin_dir / "python"), out=out, platform=platform) == 0
+        )
         outputs.append(out.getvalue())
     commands = minikube_commands("\n".join(outputs))
 
@@ -175,8 +187,10 @@ def test_images_the_profile_has_are_kept_and_only_the_others_built(tmp_path: Pat
 
     assert "       keep  image ghcr.io/gitops-marketplace/users:0.1.0: already in the profile's image store\n" in text
     builds = [line for line in text.splitlines() if " image build -t " in line]
-    assert builds == ["   6. run   minikube -p marketplace image build -t ghcr.io/gitops-marketplace/posts:0.1.0"
-                      " -f posts/Dockerfile apps"]  # known absent: no "only if" left
+    assert builds == [
+        "   6. run   minikube -p marketplace image build -t ghcr.io/gitops-marketplace/posts:0.1.0"
+        " -f posts/Dockerfile apps"
+    ]  # known absent: no "only if" left
     assert "   7. run   minikube -p marketplace image ls --format=json   # is every image there now?" in text
 
     all_there = io.StringIO()
@@ -188,11 +202,15 @@ def test_images_the_profile_has_are_kept_and_only_the_others_built(tmp_path: Pat
 def test_a_minikube_too_old_is_named_with_the_minimum_and_where_to_get_it(tmp_path: Path) -> None:
     bin_dir, _ = tools_bin(tmp_path / "bin", tmp_path / "calls.log")
     env = clean_env(bin_dir, REPO_URL="https://x/r.git", REVISION="main")
-    for version, expected in (("v1.37.0", "MISSING  minikube v1.37.0 is too old for Kubernetes v1.35.1: install"
-                               " minikube v1.38.1 or newer from https://minikube.sigs.k8s.io/docs/start/."),
-                              ("v1.38.1", f"found    minikube: {bin_dir / 'minikube'} (v1.38.1)"),
-                              (None, f"found    minikube: {bin_dir / 'minikube'} (a real run checks for v1.38.1 or"
-                               " newer)")):
+    for version, expected in (
+        (
+            "v1.37.0",
+            "MISSING  minikube v1.37.0 is too old for Kubernetes v1.35.1: install"
+            " minikube v1.38.1 or newer from https://minikube.sigs.k8s.io/docs/start/.",
+        ),
+        ("v1.38.1", f"found    minikube: {bin_dir / 'minikube'} (v1.38.1)"),
+        (None, f"found    minikube: {bin_dir / 'minikube'} (a real run checks for v1.38.1 or newer)"),
+    ):
         out = io.StringIO()
         facts = {"minikube_version": version} if version else {}
         assert main(["up", "--dry-run"], env=env, executable=str(bin_dir / "python"), facts=facts, out=out) == 0

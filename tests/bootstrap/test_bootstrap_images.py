@@ -15,22 +15,34 @@ from bootstrap.prereqs import minikube_too_old
 from scripts.render import render_env
 
 # What `minikube image ls --format=json` prints (shape of cruntime.ListImage, minikube v1.38.1).
-LISTED = ('[{"id":"sha256:4a1f","repoDigests":[],"repoTags":["ghcr.io/gitops-marketplace/users:0.1.0"],'
-          '"size":"152000000"},{"id":"sha256:9c2e","repoDigests":["registry.k8s.io/pause@sha256:7c38"],'
-          '"repoTags":["registry.k8s.io/pause:3.10","registry.k8s.io/pause:latest"],"size":"736000"}]')
+LISTED = (
+    '[{"id":"sha256:4a1f","repoDigests":[],"repoTags":["ghcr.io/gitops-marketplace/users:0.1.0"],'
+    '"size":"152000000"},{"id":"sha256:9c2e","repoDigests":["registry.k8s.io/pause@sha256:7c38"],'
+    '"repoTags":["registry.k8s.io/pause:3.10","registry.k8s.io/pause:latest"],"size":"736000"}]'
+)
 
 
 def test_the_image_list_is_read_from_its_json() -> None:
-    assert parse_image_list(LISTED) == {"ghcr.io/gitops-marketplace/users:0.1.0", "registry.k8s.io/pause:3.10",
-                                        "registry.k8s.io/pause:latest"}
+    assert parse_image_list(LISTED) == {
+        "ghcr.io/gitops-marketplace/users:0.1.0",
+        "registry.k8s.io/pause:3.10",
+        "registry.k8s.io/pause:latest",
+    }
     assert parse_image_list('* Profile "marketplace" not found.') == set()
     assert parse_image_list("{}") == set()
 
 
-@pytest.mark.parametrize(("printed", "version"), [
-    ("v1.38.1", (1, 38, 1)), ("v1.39.0-beta.0\n", (1, 39, 0)), ("minikube version: v1.37.0\ncommit: 65", (1, 37, 0)),
-    ("v0.0.0-unset", (0, 0, 0)), ("", None), ("unknown", None),
-])
+@pytest.mark.parametrize(
+    ("printed", "version"),
+    [
+        ("v1.38.1", (1, 38, 1)),
+        ("v1.39.0-beta.0\n", (1, 39, 0)),
+        ("minikube version: v1.37.0\ncommit: 65", (1, 37, 0)),
+        ("v0.0.0-unset", (0, 0, 0)),
+        ("", None),
+        ("unknown", None),
+    ],
+)
 def test_the_version_is_read_from_what_version_short_prints(printed: str, version: tuple[int, ...] | None) -> None:
     assert parse_version(printed) == version
 
@@ -38,7 +50,8 @@ def test_the_version_is_read_from_what_version_short_prints(printed: str, versio
 def test_only_a_minikube_older_than_the_minimum_is_refused() -> None:
     assert minikube_too_old("v1.38.0") == (
         "minikube v1.38.0 is too old for Kubernetes v1.35.1: install minikube v1.38.1 or newer from"
-        " https://minikube.sigs.k8s.io/docs/start/.")
+        " https://minikube.sigs.k8s.io/docs/start/."
+    )
     assert minikube_too_old("v1.37.9") is not None
     assert [minikube_too_old(v) for v in ("v1.38.1", "v1.39.0", "v2.0.0", None, "dev build")] == [None] * 5
 

@@ -20,17 +20,37 @@ APPS = "/apis/argoproj.io/v1alpha1/namespaces/argocd"
 ROUTES: dict[tuple[str, str], tuple[int, Any]] = {
     ("GET", "/api/v1/namespaces/default/secrets"): (200, {"items": [{"metadata": {"name": "users-db-credentials"}}]}),
     ("POST", "/api/v1/namespaces/default/secrets"): (201, None),  # None: echo the request body
-    ("GET", "/api/v1/namespaces/argocd/secrets/argocd-initial-admin-secret"):
-        (200, {"metadata": {"name": "x"}, "data": {"password": base64.b64encode(b"pw-123").decode()}}),
-    ("GET", "/api/v1/nodes"): (200, {"items": [{"metadata": {"name": "marketplace"}, "status": {"addresses": [
-        {"type": "Hostname", "address": "marketplace"}, {"type": "InternalIP", "address": "192.168.49.2"}]}}]}),
+    ("GET", "/api/v1/namespaces/argocd/secrets/argocd-initial-admin-secret"): (
+        200,
+        {"metadata": {"name": "x"}, "data": {"password": base64.b64encode(b"pw-123").decode()}},
+    ),
+    ("GET", "/api/v1/nodes"): (
+        200,
+        {
+            "items": [
+                {
+                    "metadata": {"name": "marketplace"},
+                    "status": {
+                        "addresses": [
+                            {"type": "Hostname", "address": "marketplace"},
+                            {"type": "InternalIP", "address": "192.168.49.2"},
+                        ]
+                    },
+                }
+            ]
+        },
+    ),
     ("GET", f"{APPS}/applications"): (200, {"items": [{"metadata": {"name": "users"}}]}),
     ("PATCH", f"{APPS}/appprojects/marketplace"): (200, None),
     ("PATCH", f"{APPS}/applications/users"): (200, None),
-    ("GET", "/apis/apps/v1/namespaces/kube-system/daemonsets/calico-node"):
-        (404, {"kind": "Status", "code": 404, "reason": "NotFound", "message": "not found"}),
-    ("GET", "/apis/apps/v1/namespaces/kube-system/deployments/metrics-server"):
-        (200, {"metadata": {"name": "metrics-server"}}),
+    ("GET", "/apis/apps/v1/namespaces/kube-system/daemonsets/calico-node"): (
+        404,
+        {"kind": "Status", "code": 404, "reason": "NotFound", "message": "not found"},
+    ),
+    ("GET", "/apis/apps/v1/namespaces/kube-system/deployments/metrics-server"): (
+        200,
+        {"metadata": {"name": "metrics-server"}},
+    ),
 }
 
 
@@ -43,8 +63,15 @@ def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[s
         def _serve(self) -> None:
             url = urlparse(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            received.append({"method": self.command, "path": url.path, "query": parse_qs(url.query),
-                             "type": self.headers.get("Content-Type"), "body": json.loads(body or "null")})
+            received.append(
+                {
+                    "method": self.command,
+                    "path": url.path,
+                    "query": parse_qs(url.query),
+                    "type": self.headers.get("Content-Type"),
+                    "body": json.loads(body or "null"),
+                }
+            )
             status, answer = ROUTES.get((self.command, url.path), (404, {"kind": "Status", "code": 404}))
             self.reply(status, received[-1]["body"] if answer is None else answer)
 
@@ -67,19 +94,32 @@ def test_reads(api: list[dict[str, Any]]) -> None:
 
 
 def test_create_secret_sends_string_data(api: list[dict[str, Any]]) -> None:
-    assert Kube("marketplace").create_secret("default", "routes-db-credentials",
-                                             {"POSTGRES_USER": "routes", "POSTGRES_PASSWORD": "p"},
-                                             {"app.kubernetes.io/name": "routes"}) is True
+    assert (
+        Kube("marketplace").create_secret(
+            "default",
+            "routes-db-credentials",
+            {"POSTGRES_USER": "routes", "POSTGRES_PASSWORD": "p"},
+            {"app.kubernetes.io/name": "routes"},
+        )
+        is True
+    )
     (request,) = api
     assert (request["method"], request["path"]) == ("POST", "/api/v1/namespaces/default/secrets")
-    assert request["body"]["metadata"] == {"name": "routes-db-credentials", "namespace": "default",
-                                           "labels": {"app.kubernetes.io/name": "routes"}}
+    assert request["body"]["metadata"] == {
+        "name": "routes-db-credentials",
+        "namespace": "default",
+        "labels": {"app.kubernetes.io/name": "routes"},
+    }
     assert request["body"]["stringData"] == {"POSTGRES_USER": "routes", "POSTGRES_PASSWORD": "p"}
 
 
 def test_apply_is_a_forced_server_side_apply(api: list[dict[str, Any]]) -> None:
-    project = {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
-               "metadata": {"name": "marketplace", "namespace": "argocd"}, "spec": {"sourceRepos": ["r"]}}
+    project = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {"name": "marketplace", "namespace": "argocd"},
+        "spec": {"sourceRepos": ["r"]},
+    }
     Kube("marketplace").apply(project, "marketplace-bootstrap")
     (request,) = api
     assert (request["method"], request["path"]) == ("PATCH", f"{APPS}/appprojects/marketplace")
@@ -93,7 +133,10 @@ def test_hard_refresh_is_a_merge_patch_of_one_annotation(api: list[dict[str, Any
     Kube("marketplace").annotate_application("argocd", "users", "argocd.argoproj.io/refresh", "hard")
     (request,) = api
     assert (request["method"], request["path"], request["type"]) == (
-        "PATCH", f"{APPS}/applications/users", "application/merge-patch+json")
+        "PATCH",
+        f"{APPS}/applications/users",
+        "application/merge-patch+json",
+    )
     assert request["body"] == {"metadata": {"annotations": {"argocd.argoproj.io/refresh": "hard"}}}
 
 

@@ -36,9 +36,14 @@ def test_the_local_settings_render_onto_the_release(tmp_path: Path) -> None:
     assert all(o["metadata"].get("namespace") == "argocd" for (kind, _), o in objects.items() if kind != "Namespace")
     health = (config.ARGOCD_KUSTOMIZATION / "health" / "hpa.lua").read_text()
     assert objects["ConfigMap", "argocd-cm"]["data"] == {
-        "timeout.reconciliation": "30s", "timeout.reconciliation.jitter": "0s", HPA_HEALTH: health}
+        "timeout.reconciliation": "30s",
+        "timeout.reconciliation.jitter": "0s",
+        HPA_HEALTH: health,
+    }
     assert objects["ConfigMap", "argocd-cmd-params-cm"]["data"] == {"server.insecure": "true"}
     service = objects["Service", "argocd-server"]["spec"]
     assert service["type"] == "NodePort"
     assert [(p["name"], p["port"], p["targetPort"], p["nodePort"]) for p in service["ports"]] == [
-        ("tcp-argocdserver", 80, 8080, config.ARGOCD_UI_NODEPORT), ("tcp-argocdservertls", 443, 8080, 30443)]
+        ("tcp-argocdserver", 80, 8080, config.ARGOCD_UI_NODEPORT),
+        ("tcp-argocdservertls", 443, 8080, 30443),
+    ]

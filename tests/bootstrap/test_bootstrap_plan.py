@@ -27,8 +27,9 @@ def test_dry_run_keeps_the_secrets_it_is_told_exist(tmp_path) -> None:  # type: 
     out = dry_run(tmp_path, existing_secrets={"users-db-credentials", "offers-db-credentials"})
     assert "keep  Secret default/users-db-credentials: exists, its values stay as they are" in out
     assert "keep  Secret default/offers-db-credentials: exists" in out
-    assert ("api   create Secret default/routes-db-credentials (POSTGRES_USER=routes POSTGRES_PASSWORD=<random>)\n"
-            in out)
+    assert (
+        "api   create Secret default/routes-db-credentials (POSTGRES_USER=routes POSTGRES_PASSWORD=<random>)\n" in out
+    )
     assert "create Secret default/users-db-credentials" not in out
     assert "routes-db-credentials (POSTGRES_USER=routes POSTGRES_PASSWORD=<random>)   # only if absent" not in out
 
@@ -43,7 +44,8 @@ def test_secret_steps() -> None:
     unknown = plan.secret_steps(None)
     assert [describe(s) for s in unknown][0] == (
         "api   create Secret default/users-db-credentials (POSTGRES_USER=users POSTGRES_PASSWORD=<random>)"
-        "   # only if absent")
+        "   # only if absent"
+    )
     assert all(isinstance(s, ApiCall) for s in plan.secret_steps(set()))
     kept = plan.secret_steps({"routes-db-credentials", "unrelated"})
     assert [type(s) for s in kept] == [ApiCall, Note, ApiCall, ApiCall]
@@ -52,21 +54,33 @@ def test_secret_steps() -> None:
 def test_minikube_start() -> None:
     (start,) = plan.start_minikube("minikube", "docker", SETTINGS, running=False)
     assert isinstance(start, Command) and start.why == ""
-    assert start.argv == ("minikube", "-p", "marketplace", "start", "--driver=docker",
-                          "--kubernetes-version=v1.35.1", "--cni=calico", "--addons=metrics-server",
-                          "--cpus=4", "--memory=6g")
+    assert start.argv == (
+        "minikube",
+        "-p",
+        "marketplace",
+        "start",
+        "--driver=docker",
+        "--kubernetes-version=v1.35.1",
+        "--cni=calico",
+        "--addons=metrics-server",
+        "--cpus=4",
+        "--memory=6g",
+    )
     (unknown,) = plan.start_minikube("minikube", None, SETTINGS, running=None)
     assert "--driver=<driver>" in unknown.argv and unknown.why == "only if not already running"
     assert isinstance(plan.start_minikube("minikube", "docker", SETTINGS, running=True)[0], Note)
 
 
-@pytest.mark.parametrize(("status", "running"), [
-    ('{"Host":"Running","Kubelet":"Running","APIServer":"Running"}', True),
-    ('{"Host":"Running","Kubelet":"Stopped","APIServer":"Stopped"}', False),
-    ('[{"Host":"Running","Kubelet":"Running","APIServer":"Running"}]', True),
-    ('* Profile "marketplace" not found. Run "minikube profile list" to view all profiles.', False),
-    ("", False),
-])
+@pytest.mark.parametrize(
+    ("status", "running"),
+    [
+        ('{"Host":"Running","Kubelet":"Running","APIServer":"Running"}', True),
+        ('{"Host":"Running","Kubelet":"Stopped","APIServer":"Stopped"}', False),
+        ('[{"Host":"Running","Kubelet":"Running","APIServer":"Running"}]', True),
+        ('* Profile "marketplace" not found. Run "minikube profile list" to view all profiles.', False),
+        ("", False),
+    ],
+)
 def test_is_running(status: str, running: bool) -> None:
     assert plan.is_running(status) is running
 
@@ -81,8 +95,16 @@ def test_addon_problems() -> None:
 
 def test_argocd_is_installed_server_side_from_bootstrap() -> None:
     apply, *waits = plan.install_argocd("kubectl")
-    assert apply.argv == ("kubectl", "--context", "marketplace", "apply", "--server-side", "--force-conflicts",
-                          "-k", "bootstrap/argocd")
+    assert apply.argv == (
+        "kubectl",
+        "--context",
+        "marketplace",
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        "-k",
+        "bootstrap/argocd",
+    )
     assert all(step.argv[:3] == ("kubectl", "--context", "marketplace") for step in waits)
 
 
@@ -90,8 +112,10 @@ def test_summary_and_the_macos_docker_hint() -> None:
     lines = plan.summary("10.0.0.5", "pw", "docker", "linux")
     assert lines[0].startswith("Argo CD UI:      http://10.0.0.5:30080")
     assert lines[1] == "Admin password:  pw"
-    assert lines[2:] == [f"{svc + ':':<16} http://10.0.0.5:{port}/{svc}/ping" for svc, port in
-                         (("users", 30001), ("routes", 30002), ("offers", 30003), ("posts", 30004))]
+    assert lines[2:] == [
+        f"{svc + ':':<16} http://10.0.0.5:{port}/{svc}/ping"
+        for svc, port in (("users", 30001), ("routes", 30002), ("offers", 30003), ("posts", 30004))
+    ]
     assert "minikube service -p marketplace --url" in plan.summary(None, None, "docker", "darwin")[-1]
 
 
@@ -103,8 +127,10 @@ def test_refresh_steps() -> None:
     ]
 
 
-IMAGES = [Image("users", "ghcr.io/gitops-marketplace/users:0.1.0"),
-          Image("posts", "ghcr.io/gitops-marketplace/posts@sha256:" + "a" * 64)]
+IMAGES = [
+    Image("users", "ghcr.io/gitops-marketplace/users:0.1.0"),
+    Image("posts", "ghcr.io/gitops-marketplace/posts@sha256:" + "a" * 64),
+]
 
 
 def test_image_steps_build_what_is_absent_and_never_what_is_pinned_by_digest() -> None:
@@ -125,4 +151,7 @@ def test_the_projects_are_applied_before_the_root_application() -> None:
     projects = {"marketplace-root": {"kind": "AppProject"}, "marketplace": {"kind": "AppProject"}}
     steps = plan.apply_argocd_objects(projects, {"kind": "Application"}, SETTINGS)
     assert [step.target.split(" (")[0] for step in steps] == [
-        "AppProject argocd/marketplace-root", "AppProject argocd/marketplace", "Application argocd/marketplace-root"]
+        "AppProject argocd/marketplace-root",
+        "AppProject argocd/marketplace",
+        "Application argocd/marketplace-root",
+    ]

@@ -22,7 +22,10 @@ def test_everything_found(tmp_path: Path) -> None:
     tools = find_tools({"PATH": str(bin_dir)}, "/nowhere/python")
     assert tools.missing == ()
     assert (tools.minikube, tools.kubectl, tools.driver) == (
-        str(bin_dir / "minikube"), str(bin_dir / "kubectl"), "podman")
+        str(bin_dir / "minikube"),
+        str(bin_dir / "kubectl"),
+        "podman",
+    )
 
 
 def test_the_venv_kubectl_comes_before_the_one_on_path(tmp_path: Path) -> None:
@@ -40,8 +43,10 @@ def test_driver_detection_order_and_minikube_driver(tmp_path: Path) -> None:
     assert find_driver({"PATH": path, "MINIKUBE_DRIVER": "none"}) == ("none", None)  # not ours to judge
     driver, problem = find_driver({"PATH": path, "MINIKUBE_DRIVER": "podman"})
     assert driver is None
-    assert problem == ("MINIKUBE_DRIVER is podman, but podman is not on PATH: install it"
-                       " (see https://minikube.sigs.k8s.io/docs/drivers/podman/) or choose another driver.")
+    assert problem == (
+        "MINIKUBE_DRIVER is podman, but podman is not on PATH: install it"
+        " (see https://minikube.sigs.k8s.io/docs/drivers/podman/) or choose another driver."
+    )
 
 
 def test_down_needs_only_minikube(tmp_path: Path) -> None:

@@ -21,16 +21,28 @@ REPO = {"REPO_URL": "https://github.com/acme/marketplace.git", "REVISION": "feat
 IMAGES = [f"ghcr.io/gitops-marketplace/{svc}:0.1.0" for svc in ("users", "routes", "offers", "posts")]
 
 
-def run(tmp_path: Path, kube: FakeKube, args: list[str], minikube: dict[str, Any] | None = None,
-        **env: str) -> tuple[int, str, list[str]]:
+def run(
+    tmp_path: Path, kube: FakeKube, args: list[str], minikube: dict[str, Any] | None = None, **env: str
+) -> tuple[int, str, list[str]]:
     """`main(args)` with the stand-in tools; `minikube` is the stand-in's state (running, images, version...)."""
     log = kube.log
     bin_dir, _ = tools_bin(tmp_path / "bin", log, **(minikube or {}))
     out = io.StringIO()
-    rc = main(args, env=clean_env(bin_dir, **env), executable=str(bin_dir / "python"),
-              connect=lambda: kube, out=out, platform="linux")
+    rc = main(
+        args,
+        env=clean_env(bin_dir, **env),
+        executable=str(bin_dir / "python"),
+        connect=lambda: kube,
+        out=out,
+        platform="linux",
+    )
     calls = log.read_text().splitlines() if log.exists() else []
     return rc, out.getvalue(), calls
+
+
+def dockerfile_of(image: str) -> str:
+    """`ghcr.io/o/users:0.1.0` -> `users/Dockerfile`, the file it is built from (relative to apps/)."""
+    return f"{image.split('/')[-1].split(':')[0]}/Dockerfile"
 
 
 def index(calls: list[str], prefix: str) -> int:
@@ -44,27 +56,29 @@ def test_first_run_does_everything_in_order(tmp_path: Path) -> None:
     rc, out, calls = run(tmp_path, kube, ["up"], **REPO)
 
     assert rc == 0, out
-    order = [index(calls, prefix) for prefix in (
-        "minikube -p marketplace version --short",
-        "minikube -p marketplace status",
-        "minikube -p marketplace start --driver=docker --kubernetes-version=v1.35.1 --cni=calico"
-        " --addons=metrics-server",
-        "api read DaemonSet kube-system/calico-node",
-        "minikube -p marketplace image ls --format=json",
-        *(f"minikube -p marketplace image build -t {image} -f {image.split('/')[-1].split(':')[0]}/Dockerfile apps"
-          for image in IMAGES),
-        "api list Secrets default",
-        "api create Secret default/users-db-credentials",
-        "kubectl --context marketplace apply --server-side --force-conflicts -k bootstrap/argocd",
-        "kubectl --context marketplace wait --for=condition=Established",
-        "kubectl --context marketplace -n argocd rollout status",
-        "api apply AppProject argocd/marketplace-root marketplace-bootstrap",
-        "api apply AppProject argocd/marketplace marketplace-bootstrap",
-        "api apply Application argocd/marketplace-root marketplace-bootstrap",
-        "api list Applications argocd",
-        "api read Node addresses",
-        "api read Secret argocd/argocd-initial-admin-secret",
-    )]
+    order = [
+        index(calls, prefix)
+        for prefix in (
+            "minikube -p marketplace version --short",
+            "minikube -p marketplace status",
+            "minikube -p marketplace start --driver=docker --kubernetes-version=v1.35.1 --cni=calico"
+            " --addons=metrics-server",
+            "api read DaemonSet kube-system/calico-node",
+            "minikube -p marketplace image ls --format=json",
+            *(f"minikube -p marketplace image build -t {image} -f {dockerfile_of(image)} apps" for image in IMAGES),
+            "api list Secrets default",
+            "api create Secret default/users-db-credentials",
+            "kubectl --context marketplace apply --server-side --force-conflicts -k bootstrap/argocd",
+            "kubectl --context marketplace wait --for=condition=Established",
+            "kubectl --context marketplace -n argocd rollout status",
+            "api apply AppProject argocd/marketplace-root marketplace-bootstrap",
+            "api apply AppProject argocd/marketplace marketplace-bootstrap",
+            "api apply Application argocd/marketplace-root marketplace-bootstrap",
+            "api list Applications argocd",
+            "api read Node addresses",
+            "api read Secret argocd/argocd-initial-admin-secret",
+        )
+    ]
     assert order == sorted(order)
     assert "Argo CD UI:      http://192.168.49.2:30080" in out
     assert "Admin password:  admin-pw-from-secret" in out
@@ -103,13 +117,19 @@ def test_the_argocd_objects_carry_the_repository_and_revision(tmp_path: Path) ->
     assert rc == 0
     root_project, project, root = kube.applied
     assert [(obj["kind"], obj["metadata"]["name"]) for obj in kube.applied] == [
-        ("AppProject", "marketplace-root"), ("AppProject", "marketplace"), ("Application", "marketplace-root")]
+        ("AppProject", "marketplace-root"),
+        ("AppProject", "marketplace"),
+        ("Application", "marketplace-root"),
+    ]
     assert project["spec"]["sourceRepos"] == root_project["spec"]["sourceRepos"] == [REPO["REPO_URL"]]
     assert root["spec"]["project"] == "marketplace-root"
     assert root["spec"]["source"]["repoURL"] == REPO["REPO_URL"]
     assert root["spec"]["source"]["targetRevision"] == REPO["REVISION"]
-    values = {op["path"]: op["value"] for patch in root["spec"]["source"]["kustomize"]["patches"]
-              for op in yaml.safe_load(patch["patch"])}
+    values = {
+        op["path"]: op["value"]
+        for patch in root["spec"]["source"]["kustomize"]["patches"]
+        for op in yaml.safe_load(patch["patch"])
+    }
     assert values == {"/spec/source/repoURL": REPO["REPO_URL"], "/spec/source/targetRevision": REPO["REVISION"]}
 
 
@@ -129,8 +149,9 @@ def test_missing_prerequisites_stop_the_real_run_before_anything(tmp_path: Path,
     empty.mkdir()
     log = tmp_path / "calls.log"
     kube = FakeKube(log)
-    rc = main(["up"], env=clean_env(empty, **REPO), executable=str(empty / "python"),
-              connect=lambda: kube, out=io.StringIO())
+    rc = main(
+        ["up"], env=clean_env(empty, **REPO), executable=str(empty / "python"), connect=lambda: kube, out=io.StringIO()
+    )
 
     assert rc == 1
     err = capsys.readouterr().err
@@ -150,8 +171,11 @@ def test_no_origin_and_no_repo_url_stops_the_real_run(tmp_path: Path, capsys: An
 
 @pytest.mark.parametrize("timeout", ["0.01"])
 def test_timeout_names_the_applications_that_are_not_ready(tmp_path: Path, timeout: str, capsys: Any) -> None:
-    apps = [app("marketplace-root"), app("users", "OutOfSync", "Missing"),
-            app("routes", "Synced", "Degraded", operationState={"phase": "Failed", "message": "boom"})]
+    apps = [
+        app("marketplace-root"),
+        app("users", "OutOfSync", "Missing"),
+        app("routes", "Synced", "Degraded", operationState={"phase": "Failed", "message": "boom"}),
+    ]
     kube = FakeKube(tmp_path / "calls.log", applications=apps)
     rc, out, _ = run(tmp_path, kube, ["up"], WAIT_TIMEOUT=timeout, **REPO)
 
@@ -169,8 +193,10 @@ def test_sync_asks_for_a_hard_refresh_of_every_application(tmp_path: Path) -> No
     rc, out, calls = run(tmp_path, kube, ["sync"])
 
     assert rc == 0, out
-    assert kube.annotated == [(name, "argocd.argoproj.io/refresh", "hard")
-                              for name in sorted(["marketplace-root", "users", "routes", "offers", "posts"])]
+    assert kube.annotated == [
+        (name, "argocd.argoproj.io/refresh", "hard")
+        for name in sorted(["marketplace-root", "users", "routes", "offers", "posts"])
+    ]
     assert calls[0] == "api list Applications argocd"
 
 
@@ -196,10 +222,12 @@ def test_an_api_error_is_one_line_naming_the_call(tmp_path: Path, capsys: Any) -
     assert rc == 1
     assert capsys.readouterr().err == (
         "error: `create Secret default/users-db-credentials (POSTGRES_USER=users POSTGRES_PASSWORD=<random>)`"
-        ' failed: HTTP 403 Forbidden: secrets is forbidden: User "x" cannot create\n')
+        ' failed: HTTP 403 Forbidden: secrets is forbidden: User "x" cannot create\n'
+    )
 
 
 # --- the images, and minikube's version ----------------------------------------------------------------------
+
 
 def test_only_the_missing_images_are_built_and_they_land_in_the_profiles_store(tmp_path: Path) -> None:
     kube = FakeKube(tmp_path / "calls.log")
@@ -207,7 +235,8 @@ def test_only_the_missing_images_are_built_and_they_land_in_the_profiles_store(t
 
     assert rc == 0, out
     assert [call for call in calls if " image build " in call] == [
-        "minikube -p marketplace image build -t ghcr.io/gitops-marketplace/posts:0.1.0 -f posts/Dockerfile apps"]
+        "minikube -p marketplace image build -t ghcr.io/gitops-marketplace/posts:0.1.0 -f posts/Dockerfile apps"
+    ]
     assert sorted(image_store(tmp_path / "bin" / "minikube.state.json")) == sorted(IMAGES)
     assert "keep  image ghcr.io/gitops-marketplace/users:0.1.0: already in the profile's image store" in out
 
@@ -225,16 +254,14 @@ def test_every_minikube_call_names_the_profile(tmp_path: Path) -> None:
 @pytest.mark.parametrize("exits", [False, True], ids=["exits 0 as minikube does", "exits non-zero"])
 def test_a_failed_image_build_stops_the_run_before_argocd(tmp_path: Path, exits: bool, capsys: Any) -> None:
     kube = FakeKube(tmp_path / "calls.log")
-    rc, _, calls = run(tmp_path, kube, ["up"], minikube={"fail_build": "posts/Dockerfile", "fail_exits": exits},
-                       **REPO)
+    rc, _, calls = run(tmp_path, kube, ["up"], minikube={"fail_build": "posts/Dockerfile", "fail_exits": exits}, **REPO)
 
     assert rc == 1
     err = capsys.readouterr().err
     if exits:
         assert "image build -t ghcr.io/gitops-marketplace/posts:0.1.0 -f posts/Dockerfile apps` failed" in err
     else:
-        assert ("the profile's image store still lacks ghcr.io/gitops-marketplace/posts:0.1.0: the build failed"
-                in err)
+        assert "the profile's image store still lacks ghcr.io/gitops-marketplace/posts:0.1.0: the build failed" in err
     assert not [call for call in calls if "Secret" in call or call.startswith(("kubectl", "api apply"))]
 
 
@@ -245,5 +272,6 @@ def test_a_minikube_too_old_for_the_kubernetes_version_stops_the_run(tmp_path: P
     assert rc == 1
     assert capsys.readouterr().err == (
         "  MISSING  minikube v1.38.0 is too old for Kubernetes v1.35.1: install minikube v1.38.1 or newer from"
-        " https://minikube.sigs.k8s.io/docs/start/.\n")
+        " https://minikube.sigs.k8s.io/docs/start/.\n"
+    )
     assert calls == ["minikube -p marketplace version --short"]

@@ -19,8 +19,9 @@ def test_app_state_reads_sync_health_and_why() -> None:
     error = app("users", "Unknown", "Healthy", conditions=[{"type": "ComparisonError", "message": "no repo"}])
     assert app_state(error).detail == "ComparisonError: no repo"
     message = "one or more objects failed to apply. Retrying attempt #2 at 3:04PM."
-    retrying = app("users", "OutOfSync", "Progressing",
-                   operationState={"phase": "Running", "retryCount": 2, "message": message})
+    retrying = app(
+        "users", "OutOfSync", "Progressing", operationState={"phase": "Running", "retryCount": 2, "message": message}
+    )
     assert app_state(retrying).detail == f"sync retrying: {message}"
     running = app("users", "OutOfSync", "Progressing", operationState={"phase": "Running", "message": "waiting"})
     assert app_state(running).detail == ""
@@ -57,9 +58,12 @@ def polls(*rounds: list[dict[str, Any]]) -> Any:
 
 def test_waits_until_all_are_ready_printing_each_change() -> None:
     clock, out = Clock(), io.StringIO()
-    list_apps = polls([], [app("marketplace-root"), app("users", "OutOfSync", "Missing")],
-                      [app("marketplace-root"), app("users", "OutOfSync", "Missing")],
-                      [app("marketplace-root"), app("users")])
+    list_apps = polls(
+        [],
+        [app("marketplace-root"), app("users", "OutOfSync", "Missing")],
+        [app("marketplace-root"), app("users", "OutOfSync", "Missing")],
+        [app("marketplace-root"), app("users")],
+    )
     pending = wait_for_applications(list_apps, EXPECTED, 600, out, clock=clock, sleep=clock.sleep)
     assert pending == {}
     assert out.getvalue().splitlines() == [

@@ -39,17 +39,35 @@ from scripts.cluster_checks import (
 SERVICES = ["users", "routes"]
 
 
-def pod(name: str, service: str = "", component: str = "", ready: bool = True, phase: str = "Running",
-        waiting: str | None = None) -> V1Pod:
+def pod(
+    name: str,
+    service: str = "",
+    component: str = "",
+    ready: bool = True,
+    phase: str = "Running",
+    waiting: str | None = None,
+) -> V1Pod:
     labels = {"app.kubernetes.io/name": service, "app.kubernetes.io/component": component} if service else {}
-    statuses = [V1ContainerStatus(name=service or "c", image="i", image_id="", ready=ready, restart_count=0,
-                                  state=V1ContainerState(waiting=V1ContainerStateWaiting(reason=waiting)))] \
-        if waiting else None
+    statuses = (
+        [
+            V1ContainerStatus(
+                name=service or "c",
+                image="i",
+                image_id="",
+                ready=ready,
+                restart_count=0,
+                state=V1ContainerState(waiting=V1ContainerStateWaiting(reason=waiting)),
+            )
+        ]
+        if waiting
+        else None
+    )
     return V1Pod(
         metadata=V1ObjectMeta(name=name, labels=labels),
         spec=V1PodSpec(containers=[V1Container(name="istio-proxy"), V1Container(name=service or "c")]),
-        status=V1PodStatus(phase=phase, conditions=[V1PodCondition(type="Ready", status=str(ready))],
-                           container_statuses=statuses),
+        status=V1PodStatus(
+            phase=phase, conditions=[V1PodCondition(type="Ready", status=str(ready))], container_statuses=statuses
+        ),
     )
 
 
@@ -72,18 +90,30 @@ def test_a_pod_not_ready_is_reported_with_its_reason() -> None:
 
 
 def hpa(name: str, cpu: int | None, conditions: list[V2HorizontalPodAutoscalerCondition] | None = None) -> Any:
-    metrics = None if cpu is None else [V2MetricStatus(type="Resource", resource=V2ResourceMetricStatus(
-        name="cpu", current=V2MetricValueStatus(average_utilization=cpu)))]
+    metrics = (
+        None
+        if cpu is None
+        else [
+            V2MetricStatus(
+                type="Resource",
+                resource=V2ResourceMetricStatus(name="cpu", current=V2MetricValueStatus(average_utilization=cpu)),
+            )
+        ]
+    )
     spec = V2HorizontalPodAutoscalerSpec(
-        max_replicas=5, min_replicas=2, scale_target_ref=V2CrossVersionObjectReference(kind="Deployment", name=name))
+        max_replicas=5, min_replicas=2, scale_target_ref=V2CrossVersionObjectReference(kind="Deployment", name=name)
+    )
     status = V2HorizontalPodAutoscalerStatus(current_metrics=metrics, desired_replicas=2, conditions=conditions)
     return V2HorizontalPodAutoscaler(metadata=V1ObjectMeta(name=name), spec=spec, status=status)
 
 
 def test_an_hpa_without_current_metrics_is_reported() -> None:
     unknown = V2HorizontalPodAutoscalerCondition(
-        type="ScalingActive", status="False", reason="FailedGetResourceMetric",
-        message="unable to get metrics for resource cpu")
+        type="ScalingActive",
+        status="False",
+        reason="FailedGetResourceMetric",
+        message="unable to get metrics for resource cpu",
+    )
     findings = hpas_reading_metrics([hpa("users", 7), hpa("routes", None, [unknown])], SERVICES)
     assert [str(f) for f in findings] == [
         "PASS  hpa: users reads CPU 7%",
@@ -91,12 +121,15 @@ def test_an_hpa_without_current_metrics_is_reported() -> None:
         " metrics for resource cpu)",
     ]
     assert hpas_reading_metrics([hpa("users", 0)], SERVICES)[1] == Finding(
-        "hpa", False, "no HorizontalPodAutoscaler routes")
+        "hpa", False, "no HorizontalPodAutoscaler routes"
+    )
 
 
 def test_network_policies_are_looked_up_by_prefix() -> None:
-    policies = [V1NetworkPolicy(metadata=V1ObjectMeta(name=n))
-                for n in ("users-network-ingress", "users-network-egress", "default-deny")]
+    policies = [
+        V1NetworkPolicy(metadata=V1ObjectMeta(name=n))
+        for n in ("users-network-ingress", "users-network-egress", "default-deny")
+    ]
     assert network_policies_present(policies, SERVICES) == [
         Finding("network-policies", True, "users: users-network-egress, users-network-ingress"),
         Finding("network-policies", False, "routes: no NetworkPolicy routes-network*"),
@@ -104,8 +137,11 @@ def test_network_policies_are_looked_up_by_prefix() -> None:
 
 
 def test_pick_pod_takes_a_ready_api_pod_and_its_service_container() -> None:
-    pods = [pod("routes-db-0", "routes", "database"), pod("routes-1", "routes", "api", ready=False),
-            pod("routes-2", "routes", "api")]
+    pods = [
+        pod("routes-db-0", "routes", "database"),
+        pod("routes-1", "routes", "api", ready=False),
+        pod("routes-2", "routes", "api"),
+    ]
     assert pick_pod(pods, "routes") == ("routes-2", "routes")
     assert pick_pod(pods, "users") is None
 
@@ -121,8 +157,9 @@ def test_isolation_verdicts() -> None:
     blocked = "BLOCKED TimeoutError timed out\n"
     assert probe_result("some warning\nOPEN\n") == "OPEN"
     ok = isolation_verdict("routes pod r", "routes-db:5432", "OPEN\n", "users-db:5432", blocked)
-    assert ok.ok and ok.detail == ("routes pod r -> users-db:5432 blocked (TimeoutError timed out);"
-                                   " routes pod r -> routes-db:5432 open")
+    assert ok.ok and ok.detail == (
+        "routes pod r -> users-db:5432 blocked (TimeoutError timed out); routes pod r -> routes-db:5432 open"
+    )
     leak = isolation_verdict("r", "routes-db:5432", "OPEN", "users-db:5432", "OPEN")
     assert not leak.ok and "not enforced (is Calico running?)" in leak.detail
     dns = isolation_verdict("r", "routes-db:5432", "BLOCKED gaierror", "users-db:5432", blocked)

@@ -9,8 +9,10 @@ from urllib.parse import urlparse
 
 from scripts.cluster_journey import run_journey
 
-URLS = {svc: f"http://10.0.0.5:{port}" for svc, port in
-        (("users", 30001), ("routes", 30002), ("offers", 30003), ("posts", 30004))}
+URLS = {
+    svc: f"http://10.0.0.5:{port}"
+    for svc, port in (("users", 30001), ("routes", 30002), ("offers", 30003), ("posts", 30004))
+}
 
 
 class Response:
@@ -32,8 +34,15 @@ class FakeServices:
         self.broken = broken
         self.seen: list[str] = []
 
-    def request(self, method: str, url: str, headers: dict[str, str], timeout: float,
-                json: Any = None, params: dict[str, str] | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        timeout: float,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+    ) -> Response:
         parts = urlparse(url).path.strip("/").split("/")
         self.seen.append(f"{method} {'/'.join(parts)}")
         if (method, parts[0]) == self.broken:
@@ -55,8 +64,9 @@ class FakeServices:
             return Response(201, {"id": item, "userId": self.user_id, "createdAt": "now"})
         if len(parts) == 1:
             wanted = {"flight": "flightId", "route": "routeId", "post": "postId"}
-            return Response(200, [row for row in table.values()
-                                  if all(row.get(wanted[k]) == v for k, v in (params or {}).items())])
+            return Response(
+                200, [row for row in table.values() if all(row.get(wanted[k]) == v for k, v in (params or {}).items())]
+            )
         if parts[1] not in table:
             return Response(404, {"msg": "not found"})
         if method == "DELETE":
@@ -69,8 +79,7 @@ def test_the_whole_journey_passes_against_services_that_follow_the_contract() ->
     (finding,) = run_journey(services, URLS)
     assert finding.ok, finding.detail
     assert finding.detail.startswith("20 requests answered as the contract says")
-    assert services.seen[:5] == ["GET users/ping", "GET routes/ping", "GET offers/ping", "GET posts/ping",
-                                 "POST users"]
+    assert services.seen[:5] == ["GET users/ping", "GET routes/ping", "GET offers/ping", "GET posts/ping", "POST users"]
     assert services.rows == {"routes": {}, "posts": {}, "offers": {}}  # it cleans up after itself
     assert not [call for call in services.seen if "reset" in call]
 
@@ -78,8 +87,7 @@ def test_the_whole_journey_passes_against_services_that_follow_the_contract() ->
 def test_the_first_wrong_answer_is_reported_with_the_request() -> None:
     (finding,) = run_journey(FakeServices(broken=("POST", "posts")), URLS)
     assert not finding.ok
-    assert finding.detail == ("request 11: POST http://10.0.0.5:30004/posts: expected 201, got 500:"
-                              " <html>oops</html>")
+    assert finding.detail == ("request 11: POST http://10.0.0.5:30004/posts: expected 201, got 500: <html>oops</html>")
 
 
 def test_an_unreachable_nodeport_is_a_finding_not_a_crash() -> None:

@@ -15,14 +15,25 @@ from tests.bootstrap.test_cluster_checks import pod
 
 
 def test_dry_run_lists_the_checks_and_contacts_nothing(tmp_path: Any) -> None:
-    done = subprocess.run([sys.executable, "scripts/cluster_verify.py", "--dry-run"], cwd=REPO_ROOT,
-                          env={"PATH": str(tmp_path), "KUBECONFIG": str(tmp_path / "none")},
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "scripts/cluster_verify.py", "--dry-run"],
+        cwd=REPO_ROOT,
+        env={"PATH": str(tmp_path), "KUBECONFIG": str(tmp_path / "none")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split(".")[0].strip() for line in lines[1:]] == ["1", "2", "3", "4", "5"]
-    for needle in ("list Pods default", "list HorizontalPodAutoscalers default", "<svc>-network*",
-                   "POST /users/auth", "routes-db:5432 (must open", "users-db:5432 (must fail"):
+    for needle in (
+        "list Pods default",
+        "list HorizontalPodAutoscalers default",
+        "<svc>-network*",
+        "POST /users/auth",
+        "routes-db:5432 (must open",
+        "users-db:5432 (must fail",
+    ):
         assert needle in done.stdout
 
 
@@ -57,12 +68,13 @@ def test_a_check_that_raises_fails_alone(monkeypatch: Any) -> None:
     def boom(ctx: Context) -> list[Finding]:
         raise RuntimeError("API said no")
 
-    checks = [Check("api   list Pods default: x", boom),
-              Check("api   other: y", lambda ctx: [Finding("other", True, "fine")])]
+    checks = [
+        Check("api   list Pods default: x", boom),
+        Check("api   other: y", lambda ctx: [Finding("other", True, "fine")]),
+    ]
     out = io.StringIO()
     assert verify(Context(None, None, {}), out, checks) is False
-    assert out.getvalue().splitlines() == ["FAIL  list Pods default: RuntimeError: API said no",
-                                           "PASS  other: fine"]
+    assert out.getvalue().splitlines() == ["FAIL  list Pods default: RuntimeError: API said no", "PASS  other: fine"]
 
 
 def test_service_urls_override_the_nodeports() -> None:

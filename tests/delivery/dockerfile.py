@@ -57,9 +57,7 @@ class Stage:
             words = shlex.split(instruction.args)
             pairs = [w.partition("=") for w in words] if "=" in words[0] else [(words[0], "=", " ".join(words[1:]))]
             for key, _, value in pairs:
-                values[key] = re.sub(
-                    r"\$\{?(\w+)\}?", lambda m: values.get(m[1], m[0]), value
-                )
+                values[key] = re.sub(r"\$\{?(\w+)\}?", lambda m: values.get(m[1], m[0]), value)
         return values
 
     def workdir(self) -> str:

@@ -23,24 +23,51 @@ PODS = {  # namespace -> pod -> (init containers, containers, containers that re
     "default": {"users-6f9c-abcde": ([], ["app"], ["app"]), "users-migrate-x1": ([], ["migrate"], [])},
     "argocd": {"argocd-repo-server-7d-q": (["copyutil"], ["argocd-repo-server"], [])},
 }
-APPLICATIONS = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationList", "metadata": {}, "items": [
-    {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "users", "namespace": "argocd"},
-     "status": {"sync": {"status": "OutOfSync"}, "health": {"status": "Degraded"}}}]}
+APPLICATIONS = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "ApplicationList",
+    "metadata": {},
+    "items": [
+        {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": "users", "namespace": "argocd"},
+            "status": {"sync": {"status": "OutOfSync"}, "health": {"status": "Degraded"}},
+        }
+    ],
+}
 
 
 def pod(namespace: str, name: str) -> dict[str, Any]:
     init, containers, restarted = PODS[namespace][name]
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace},
-            "spec": {"initContainers": [{"name": c, "image": "i"} for c in init],
-                     "containers": [{"name": c, "image": "i"} for c in containers]},
-            "status": {"phase": "Running", "containerStatuses": [
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "initContainers": [{"name": c, "image": "i"} for c in init],
+            "containers": [{"name": c, "image": "i"} for c in containers],
+        },
+        "status": {
+            "phase": "Running",
+            "containerStatuses": [
                 {"name": c, "restartCount": int(c in restarted), "ready": True, "image": "i", "imageID": ""}
-                for c in containers]}}
+                for c in containers
+            ],
+        },
+    }
 
 
 def status(code: int, reason: str, message: str) -> dict[str, Any]:
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
-            "reason": reason, "code": code}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
 
 
 def resource(name: str, kind: str, namespaced: bool = True) -> dict[str, Any]:
@@ -48,15 +75,32 @@ def resource(name: str, kind: str, namespaced: bool = True) -> dict[str, Any]:
 
 
 DISCOVERY = {
-    "/api": {"kind": "APIVersions", "versions": ["v1"],
-             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
-    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [{
-        "name": "argoproj.io", "versions": [{"groupVersion": "argoproj.io/v1alpha1", "version": "v1alpha1"}],
-        "preferredVersion": {"groupVersion": "argoproj.io/v1alpha1", "version": "v1alpha1"}}]},
-    "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
-        resource("pods", "Pod"), resource("pods/log", "Pod"), resource("events", "Event")]},
-    "/apis/argoproj.io/v1alpha1": {"kind": "APIResourceList", "groupVersion": "argoproj.io/v1alpha1",
-                                   "resources": [resource("applications", "Application")]},
+    "/api": {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}],
+    },
+    "/apis": {
+        "kind": "APIGroupList",
+        "apiVersion": "v1",
+        "groups": [
+            {
+                "name": "argoproj.io",
+                "versions": [{"groupVersion": "argoproj.io/v1alpha1", "version": "v1alpha1"}],
+                "preferredVersion": {"groupVersion": "argoproj.io/v1alpha1", "version": "v1alpha1"},
+            }
+        ],
+    },
+    "/api/v1": {
+        "kind": "APIResourceList",
+        "groupVersion": "v1",
+        "resources": [resource("pods", "Pod"), resource("pods/log", "Pod"), resource("events", "Event")],
+    },
+    "/apis/argoproj.io/v1alpha1": {
+        "kind": "APIResourceList",
+        "groupVersion": "argoproj.io/v1alpha1",
+        "resources": [resource("applications", "Application")],
+    },
 }
 
 
@@ -74,8 +118,12 @@ def answer(path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
     if kind != "pods":
         return 404, status(404, "NotFound", "the server could not find the requested resource")
     if not rest:
-        return 200, {"apiVersion": "v1", "kind": "PodList", "metadata": {},
-                     "items": [pod(namespace, name) for name in PODS[namespace]]}
+        return 200, {
+            "apiVersion": "v1",
+            "kind": "PodList",
+            "metadata": {},
+            "items": [pod(namespace, name) for name in PODS[namespace]],
+        }
     name = rest[0]
     if name not in PODS[namespace]:
         return 404, status(404, "NotFound", f'pods "{name}" not found')
@@ -105,28 +153,37 @@ def kubeconfig(tmp_path: Path) -> Iterator[Path]:
 def run_script(out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """As e2e.yml runs it, from the repository root, with a Python that has nothing installed (-S: no
     site-packages), as setup-python's python3 is when `make cluster` failed before `make venv`."""
-    return subprocess.run([sys.executable, "-S", "scripts/cluster_diagnostics.py", "--out", str(out)], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-S", "scripts/cluster_diagnostics.py", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def kube_env(kubeconfig: Path, tmp_path: Path) -> dict[str, str]:
     return {"PATH": str(KUBECTL.parent), "HOME": str(tmp_path), "KUBECONFIG": str(kubeconfig)}
 
 
-def test_collects_applications_events_descriptions_and_every_containers_logs(kubeconfig: Path,
-                                                                             tmp_path: Path) -> None:
+def test_collects_applications_events_descriptions_and_every_containers_logs(kubeconfig: Path, tmp_path: Path) -> None:
     out = tmp_path / "diagnostics"
     result = run_script(out, kube_env(kubeconfig, tmp_path))
     assert result.returncode == 0, result.stderr
     applications = (out / "argocd" / "applications.yaml").read_text()
     assert "name: users" in applications and "status: Degraded" in applications
     assert (out / "default" / "logs" / "users-6f9c-abcde.app.log").read_text() == (
-        "2026-01-01T00:00:00Z current log of default/users-6f9c-abcde/app\n")
+        "2026-01-01T00:00:00Z current log of default/users-6f9c-abcde/app\n"
+    )
     assert (out / "default" / "logs" / "users-6f9c-abcde.app.previous.log").read_text() == (
-        "2026-01-01T00:00:00Z previous log of default/users-6f9c-abcde/app\n")
+        "2026-01-01T00:00:00Z previous log of default/users-6f9c-abcde/app\n"
+    )
     # An init container's logs too; and a container with no previous instance: the error, not a stop.
-    assert "current log of argocd/argocd-repo-server-7d-q/copyutil" in (
-        out / "argocd" / "logs" / "argocd-repo-server-7d-q.copyutil.log").read_text()
+    assert (
+        "current log of argocd/argocd-repo-server-7d-q/copyutil"
+        in (out / "argocd" / "logs" / "argocd-repo-server-7d-q.copyutil.log").read_text()
+    )
     missing = (out / "default" / "logs" / "users-migrate-x1.migrate.previous.log").read_text()
     assert 'previous terminated container "migrate" in pod "users-migrate-x1" not found' in missing
     assert missing.startswith("$ kubectl logs users-migrate-x1 --container=migrate --timestamps --previous\n")
@@ -135,8 +192,12 @@ def test_collects_applications_events_descriptions_and_every_containers_logs(kub
     for namespace in ("default", "argocd"):
         assert (out / namespace / "events.txt").read_text() == f"No resources found in {namespace} namespace.\n"
     logs = sorted(p.name for p in (out / "default" / "logs").iterdir())
-    assert logs == ["users-6f9c-abcde.app.log", "users-6f9c-abcde.app.previous.log",
-                    "users-migrate-x1.migrate.log", "users-migrate-x1.migrate.previous.log"]
+    assert logs == [
+        "users-6f9c-abcde.app.log",
+        "users-6f9c-abcde.app.previous.log",
+        "users-migrate-x1.migrate.log",
+        "users-migrate-x1.migrate.previous.log",
+    ]
     assert "3 command(s) failed" in result.stdout  # the previous logs of the three containers that never restarted
 
 
@@ -144,24 +205,41 @@ def test_uses_the_profiles_context_not_the_current_one(kubeconfig: Path, tmp_pat
     """The kubeconfig's current context points nowhere: had the script followed it, no log would be read."""
     out = tmp_path / "diagnostics"
     assert run_script(out, kube_env(kubeconfig, tmp_path)).returncode == 0
-    assert "current log of default/users-6f9c-abcde/app" in (
-        out / "default" / "logs" / "users-6f9c-abcde.app.log").read_text()
+    assert (
+        "current log of default/users-6f9c-abcde/app"
+        in (out / "default" / "logs" / "users-6f9c-abcde.app.log").read_text()
+    )
 
 
 def test_an_unreachable_cluster_still_leaves_a_file_per_command_with_its_error(tmp_path: Path) -> None:
     kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "marketplace",
-        "clusters": [{"name": "gone", "cluster": {"server": "http://127.0.0.1:9"}}],
-        "users": [{"name": "u", "user": {"token": "t"}}],
-        "contexts": [{"name": "marketplace", "context": {"cluster": "gone", "user": "u"}}]}))
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "marketplace",
+                "clusters": [{"name": "gone", "cluster": {"server": "http://127.0.0.1:9"}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [{"name": "marketplace", "context": {"cluster": "gone", "user": "u"}}],
+            }
+        )
+    )
     out = tmp_path / "diagnostics"
     result = run_script(out, kube_env(kubeconfig, tmp_path))
     assert result.returncode == 0, result.stderr
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert files == ["argocd/applications.yaml", "argocd/containers.txt", "argocd/describe-pods.txt",
-                     "argocd/events.txt", "argocd/pods.txt", "default/containers.txt",
-                     "default/describe-pods.txt", "default/events.txt", "default/pods.txt"]
+    assert files == [
+        "argocd/applications.yaml",
+        "argocd/containers.txt",
+        "argocd/describe-pods.txt",
+        "argocd/events.txt",
+        "argocd/pods.txt",
+        "default/containers.txt",
+        "default/describe-pods.txt",
+        "default/events.txt",
+        "default/pods.txt",
+    ]
     assert "connection refused" in (out / "argocd" / "applications.yaml").read_text()
 
 
@@ -171,8 +249,9 @@ def test_without_kubectl_one_sentence_names_it(tmp_path: Path, monkeypatch: pyte
     assert not (tmp_path / "d").exists()
 
 
-def test_the_dry_run_lists_every_command_with_the_profiles_context(capsys: pytest.CaptureFixture[str],
-                                                                   tmp_path: Path) -> None:
+def test_the_dry_run_lists_every_command_with_the_profiles_context(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert cluster_diagnostics.main(["--out", str(tmp_path / "d"), "--dry-run"], env={"PATH": ""}) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 * 3 + 1 + 2 * 2  # 3 overviews per namespace, the Applications, 2 logs per container

@@ -112,9 +112,21 @@ def _build_venv(builder: Stage, tmp: Path, ignore: DockerIgnore) -> Path:
             shutil.rmtree(venv, ignore_errors=True)
             subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
             install = subprocess.run(
-                [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
-                 "--disable-pip-version-check", "--requirement", _requirement_file(builder)],
-                cwd=workdir, capture_output=True, text=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "--python",
+                    str(venv / "bin" / "python"),
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--requirement",
+                    _requirement_file(builder),
+                ],
+                cwd=workdir,
+                capture_output=True,
+                text=True,
             )
             assert install.returncode == 0, f"installing the builder's requirements failed:\n{install.stderr}"
             (venv / ".complete").touch()
@@ -181,8 +193,13 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
 
     log = tmp_path / "server.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([executable, *command[1:]], cwd=root / final.workdir().lstrip("/"),
-                                   env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [executable, *command[1:]],
+            cwd=root / final.workdir().lstrip("/"),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         yield Server(f"http://127.0.0.1:{port}", process, log)
     finally:

@@ -89,9 +89,21 @@ def test_the_user_is_the_runAsUser_of_the_rendered_manifests(service: str) -> No
 def test_the_build_context_has_a_dockerignore_that_keeps_junk_out() -> None:
     ignore = DockerIgnore.read(APPS / ".dockerignore")
     assert (APPS / ".dockerignore").is_file()
-    for path in ("users/users/__pycache__/api.cpython-311.pyc", "core/service_core/x.pyc", ".venv/bin/python",
-                 "users/.env", "users/tests/test_x.py", "notes.md"):
+    for path in (
+        "users/users/__pycache__/api.cpython-311.pyc",
+        "core/service_core/x.pyc",
+        ".venv/bin/python",
+        "users/.env",
+        "users/tests/test_x.py",
+        "notes.md",
+    ):
         assert not ignore.sent(path), path
-    for path in ("users/users/api.py", "core/service_core/app.py", "core/requirements.txt",
-                 "offers/requirements.txt", "routes/Dockerfile", "users/users/migrations/env.py"):
+    for path in (
+        "users/users/api.py",
+        "core/service_core/app.py",
+        "core/requirements.txt",
+        "offers/requirements.txt",
+        "routes/Dockerfile",
+        "users/users/migrations/env.py",
+    ):
         assert ignore.sent(path), path

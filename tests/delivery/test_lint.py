@@ -22,15 +22,26 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 
 def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
     extras = [f"-{tool}={BIN / tool if (BIN / tool).is_file() else ''}" for tool in ("shellcheck", "pyflakes")]
-    return subprocess.run([str(BIN / "actionlint"), "-no-color", "-oneline", *extras, *map(str, files)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(BIN / "actionlint"), "-no-color", "-oneline", *extras, *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def hadolint(file: Path, home: Path) -> subprocess.CompletedProcess[str]:
     # A config file in $HOME or $XDG_CONFIG_HOME would change the rules: point both at an empty folder.
     env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home)}
-    return subprocess.run([str(BIN / "hadolint"), "--no-color", "--failure-threshold", "style", str(file)],
-                          cwd=file.parent, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(BIN / "hadolint"), "--no-color", "--failure-threshold", "style", str(file)],
+        cwd=file.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_workflows_exist() -> None:  # and so actionlint below covers e2e.yml too

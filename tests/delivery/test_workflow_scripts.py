@@ -31,8 +31,14 @@ def step_script(workflow: str, job: str, name_start: str) -> str:
 
 
 def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -113,12 +119,16 @@ def test_the_bump_step_never_goes_back_to_an_older_commit(origin: Origin) -> Non
 def changes(origin: Origin, tmp_path: Path, commit: str, event: str = "workflow_run") -> list[str]:
     """The changes job: a checkout of the newest main (what is deployed now), COMMIT the one ci tested."""
     bare, env, _ = origin
-    workdir = checkout(origin, f"changes-{len(list(tmp_path.glob('changes-*')))}", git(bare, "rev-parse", "main",
-                                                                                       env=env))
+    workdir = checkout(
+        origin, f"changes-{len(list(tmp_path.glob('changes-*')))}", git(bare, "rev-parse", "main", env=env)
+    )
     output = workdir / "github_output"
     script = step_script("deliver.yml", "changes", "Services whose image")
-    result = run_step(script, workdir, {**env, "DEPLOY_ENV": "minikube", "COMMIT": commit,
-                                        "GITHUB_EVENT_NAME": event, "GITHUB_OUTPUT": str(output)})
+    result = run_step(
+        script,
+        workdir,
+        {**env, "DEPLOY_ENV": "minikube", "COMMIT": commit, "GITHUB_EVENT_NAME": event, "GITHUB_OUTPUT": str(output)},
+    )
     assert result.returncode == 0, result.stderr
     key, _, value = output.read_text().strip().partition("=")
     assert key == "services"
@@ -141,8 +151,9 @@ def test_the_changes_step_lists_every_service_while_none_runs_a_commit(origin: O
     assert changes(origin, tmp_path, origin[2][1]) == list(SERVICES)  # the fixture deploys 0.1.0: no commit
 
 
-def test_the_changes_step_lists_only_the_services_changed_since_the_deployed_commit(origin: Origin,
-                                                                                   tmp_path: Path) -> None:
+def test_the_changes_step_lists_only_the_services_changed_since_the_deployed_commit(
+    origin: Origin, tmp_path: Path
+) -> None:
     _, _, (first, second) = origin
     for service in SERVICES:
         assert deliver(origin, service, first).returncode == 0
@@ -176,20 +187,25 @@ def test_the_changes_step_by_hand_lists_every_service(origin: Origin, tmp_path: 
     assert changes(origin, tmp_path, second, event="workflow_dispatch") == list(SERVICES)
 
 
-@pytest.mark.parametrize("env_name, tag, status", [
-    ("minikube", "abc1234", 0),  # a pending change is what promote is for
-    ("minikube", "0.1.0", 0),  # already there: fine, the bump step then changes nothing
-    ("minikube", "bad:tag", 2),
-    ("production", "abc1234", 2),
-])
-def test_promote_checks_its_inputs_before_anything_else(origin: Origin, tmp_path: Path, env_name: str, tag: str,
-                                                         status: int) -> None:
+@pytest.mark.parametrize(
+    "env_name, tag, status",
+    [
+        ("minikube", "abc1234", 0),  # a pending change is what promote is for
+        ("minikube", "0.1.0", 0),  # already there: fine, the bump step then changes nothing
+        ("minikube", "bad:tag", 2),
+        ("production", "abc1234", 2),
+    ],
+)
+def test_promote_checks_its_inputs_before_anything_else(
+    origin: Origin, tmp_path: Path, env_name: str, tag: str, status: int
+) -> None:
     _, env, (_, second) = origin
     workdir = checkout(origin, "promote", second)
     output = tmp_path / "github_output"
     script = step_script("promote.yml", "promote", "Check the inputs")
-    result = run_step(script, workdir, {**env, "SERVICE": "users", "TAG": tag, "TARGET_ENV": env_name,
-                                        "GITHUB_OUTPUT": str(output)})
+    result = run_step(
+        script, workdir, {**env, "SERVICE": "users", "TAG": tag, "TARGET_ENV": env_name, "GITHUB_OUTPUT": str(output)}
+    )
     assert result.returncode == status, result.stderr
     if status == 0:
         assert output.read_text() == "name=ghcr.io/gitops-marketplace/users\n"

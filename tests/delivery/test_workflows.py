@@ -121,20 +121,26 @@ def step_index(name_start: str) -> int:
 def test_e2e_runs_on_pull_requests_and_pushes_to_main_and_cancels_superseded_pull_request_runs() -> None:
     e2e = load("e2e.yml")
     assert e2e["on"] == {"pull_request": None, "push": {"branches": ["main"]}}
-    assert e2e["concurrency"] == {"group": "e2e-${{ github.event.pull_request.number || github.sha }}",
-                                  "cancel-in-progress": "${{ github.event_name == 'pull_request' }}"}
+    assert e2e["concurrency"] == {
+        "group": "e2e-${{ github.event.pull_request.number || github.sha }}",
+        "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    }
 
 
 def test_e2e_deploys_the_commit_under_test_from_its_own_repository() -> None:
     job = load("e2e.yml")["jobs"]["minikube"]
     assert job["runs-on"] == "ubuntu-24.04"
-    assert job["env"]["REPO_URL"] == ("${{ github.event.pull_request.head.repo.clone_url"
-                                      " || format('{0}/{1}.git', github.server_url, github.repository) }}")
+    assert job["env"]["REPO_URL"] == (
+        "${{ github.event.pull_request.head.repo.clone_url"
+        " || format('{0}/{1}.git', github.server_url, github.repository) }}"
+    )
     assert job["env"]["REVISION"] == "${{ github.event.pull_request.head.sha || github.sha }}"
     checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["ref"] == "${{ env.REVISION }}"  # the images are built from the same commit
     assert [s["run"] for s in job["steps"] if "run" in s and "make cluster" in s["run"]] == [
-        "make cluster", "make cluster-verify"]
+        "make cluster",
+        "make cluster-verify",
+    ]
 
 
 def test_e2e_sizes_minikube_to_fit_the_runner() -> None:
@@ -176,10 +182,16 @@ def test_e2e_checksum_line_passes_the_release_file_and_refuses_another(tmp_path:
     (tmp_path / "minikube-linux-amd64.sha256").write_text(hashlib.sha256(binary.read_bytes()).hexdigest() + "\n")
     if tampered:
         binary.write_bytes(b"\x7fELF something else")
-    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", check], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", check],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert (result.returncode, result.stdout.strip()) == (
-        (1, "minikube-linux-amd64: FAILED") if tampered else (0, "minikube-linux-amd64: OK"))
+        (1, "minikube-linux-amd64: FAILED") if tampered else (0, "minikube-linux-amd64: OK")
+    )
 
 
 def test_e2e_uploads_the_diagnostics_only_on_failure() -> None:
@@ -218,4 +230,3 @@ def test_every_list_of_the_services_agrees() -> None:
     docker = next(u for u in dependabot["updates"] if u["package-ecosystem"] == "docker")
     assert docker["directories"] == [f"/apps/{s}" for s in SERVICES]
     assert sorted(p.parent.name for p in (ROOT / "apps").glob("*/Dockerfile")) == sorted(SERVICES)
-

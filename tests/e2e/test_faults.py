@@ -46,8 +46,11 @@ class SignUpLoad:
             name = f"load-{uuid.uuid4().hex[:12]}"
             started = time.monotonic()
             try:
-                answer = session.post(f"{self.url}/users", timeout=10,
-                                      json={"username": name, "password": "pw", "email": f"{name}@example.com"})
+                answer = session.post(
+                    f"{self.url}/users",
+                    timeout=10,
+                    json={"username": name, "password": "pw", "email": f"{name}@example.com"},
+                )
                 status, body = answer.status_code, answer.json()
             except (requests.RequestException, ValueError):
                 status, body = None, None

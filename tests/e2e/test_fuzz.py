@@ -22,22 +22,46 @@ EXAMPLES_PER_OPERATION = 25
 CONTRACT_EXCEPTIONS = "missing_required_header"
 
 
-@pytest.mark.parametrize(("profile", "service"), [
-    ("token", "users"), *[(profile, service) for profile in ("token", "isolated")
-                          for service in ("routes", "posts", "offers")]])
-def test_no_server_error_and_every_response_as_documented(request: pytest.FixtureRequest, profile: str, service: str,
-                                                          tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("profile", "service"),
+    [
+        ("token", "users"),
+        *[(profile, service) for profile in ("token", "isolated") for service in ("routes", "posts", "offers")],
+    ],
+)
+def test_no_server_error_and_every_response_as_documented(
+    request: pytest.FixtureRequest, profile: str, service: str, tmp_path: Path
+) -> None:
     stack: LocalStack = request.getfixturevalue("stack" if profile == "token" else "isolated_stack")
     token = sign_up_and_log_in(stack.url("users")).token if profile == "token" else str(uuid.uuid4())
     schemathesis = Path(sys.executable).with_name("schemathesis")
     command = [
-        str(schemathesis), "--config-file", str(Path(__file__).with_name("schemathesis.toml")),
-        "run", f"{stack.url(service)}/{service}/openapi.json",
-        "--checks", "all", "--exclude-checks", CONTRACT_EXCEPTIONS,
-        "--mode", "all", "--max-examples", str(EXAMPLES_PER_OPERATION), "--seed", "20261128",
-        "--header", f"Authorization: Bearer {token}",
-        "--generation-database", "none", "--no-color", "--warnings", "off",
-        "--report", "junit", "--report-dir", str(tmp_path),
+        str(schemathesis),
+        "--config-file",
+        str(Path(__file__).with_name("schemathesis.toml")),
+        "run",
+        f"{stack.url(service)}/{service}/openapi.json",
+        "--checks",
+        "all",
+        "--exclude-checks",
+        CONTRACT_EXCEPTIONS,
+        "--mode",
+        "all",
+        "--max-examples",
+        str(EXAMPLES_PER_OPERATION),
+        "--seed",
+        "20261128",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--warnings",
+        "off",
+        "--report",
+        "junit",
+        "--report-dir",
+        str(tmp_path),
     ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-6000:]

@@ -37,23 +37,44 @@ def test_sign_up_to_offer_and_back(any_stack: LocalStack) -> None:
     named, me = ({"userId": caller.id}, caller.id) if stack.profile == "isolated" else ({}, "me")
 
     flight = f"FL-{uuid.uuid4().hex[:6]}"
-    route = requests.post(f"{routes}/routes", headers=auth, timeout=5, json={
-        "flightId": flight, "sourceAirportCode": "BOG", "sourceCountry": "Colombia",
-        "destinyAirportCode": "MIA", "destinyCountry": "USA", "bagCost": 120,
-        "plannedStartDate": later(10), "plannedEndDate": later(11),
-    })
+    route = requests.post(
+        f"{routes}/routes",
+        headers=auth,
+        timeout=5,
+        json={
+            "flightId": flight,
+            "sourceAirportCode": "BOG",
+            "sourceCountry": "Colombia",
+            "destinyAirportCode": "MIA",
+            "destinyCountry": "USA",
+            "bagCost": 120,
+            "plannedStartDate": later(10),
+            "plannedEndDate": later(11),
+        },
+    )
     assert route.status_code == 201, route.text
     route_id = route.json()["id"]
 
-    post = requests.post(f"{posts}/posts", headers=auth, timeout=5,
-                         json={"routeId": route_id, "expireAt": later(5), **named})
+    post = requests.post(
+        f"{posts}/posts", headers=auth, timeout=5, json={"routeId": route_id, "expireAt": later(5), **named}
+    )
     assert post.status_code == 201, post.text
     post_id = post.json()["id"]
     assert post.json()["userId"] == caller.id
 
-    offer = requests.post(f"{offers}/offers", headers=auth, timeout=5, json={
-        "postId": post_id, "description": "a book", "size": "SMALL", "fragile": False, "offer": 25.5, **named,
-    })
+    offer = requests.post(
+        f"{offers}/offers",
+        headers=auth,
+        timeout=5,
+        json={
+            "postId": post_id,
+            "description": "a book",
+            "size": "SMALL",
+            "fragile": False,
+            "offer": 25.5,
+            **named,
+        },
+    )
     assert offer.status_code == 201, offer.text
     offer_id = offer.json()["id"]
     assert offer.json()["userId"] == caller.id
@@ -72,9 +93,11 @@ def test_sign_up_to_offer_and_back(any_stack: LocalStack) -> None:
     assert listed(f"{offers}/offers", owner=me, post=post_id) == [offer_id]
     assert listed(f"{offers}/offers", owner=str(uuid.uuid4())) == []
 
-    for url, message in ((f"{offers}/offers/{offer_id}", "la oferta fue eliminada"),
-                         (f"{posts}/posts/{post_id}", "la publicación fue eliminada"),
-                         (f"{routes}/routes/{route_id}", "el trayecto fue eliminado")):
+    for url, message in (
+        (f"{offers}/offers/{offer_id}", "la oferta fue eliminada"),
+        (f"{posts}/posts/{post_id}", "la publicación fue eliminada"),
+        (f"{routes}/routes/{route_id}", "el trayecto fue eliminado"),
+    ):
         assert requests.get(url, headers=auth, timeout=5).status_code == 200
         deleted = requests.delete(url, headers=auth, timeout=5)
         assert (deleted.status_code, deleted.json()) == (200, {"msg": message})
@@ -110,12 +133,12 @@ def counting_stand_in(host: str, port: int) -> Iterator[list[str]]:
     seen: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             seen.append(self.path)
             self.send_response(200)
             self.end_headers()
 
-        do_POST = do_PUT = do_PATCH = do_DELETE = do_GET  # noqa: N815
+        do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
         def log_message(self, *_: object) -> None:
             pass
@@ -134,12 +157,25 @@ def test_isolated_without_users_the_others_keep_answering_and_never_call_it(isol
     stack, author = isolated_stack, str(uuid.uuid4())
     token = {"Authorization": f"Bearer {uuid.uuid4()}"}  # sent anyway, never checked
     bodies = {
-        "routes": {"flightId": f"FL-{uuid.uuid4().hex[:6]}", "sourceAirportCode": "BOG", "sourceCountry": "Colombia",
-                   "destinyAirportCode": "MIA", "destinyCountry": "USA", "bagCost": 120,
-                   "plannedStartDate": later(10), "plannedEndDate": later(11)},
+        "routes": {
+            "flightId": f"FL-{uuid.uuid4().hex[:6]}",
+            "sourceAirportCode": "BOG",
+            "sourceCountry": "Colombia",
+            "destinyAirportCode": "MIA",
+            "destinyCountry": "USA",
+            "bagCost": 120,
+            "plannedStartDate": later(10),
+            "plannedEndDate": later(11),
+        },
         "posts": {"routeId": str(uuid.uuid4()), "expireAt": later(5), "userId": author},
-        "offers": {"postId": str(uuid.uuid4()), "description": "a book", "size": "SMALL", "fragile": True,
-                   "offer": 3, "userId": author},
+        "offers": {
+            "postId": str(uuid.uuid4()),
+            "description": "a book",
+            "size": "SMALL",
+            "fragile": True,
+            "offer": 3,
+            "userId": author,
+        },
     }
     stack.processes["users"].stop()
     try:

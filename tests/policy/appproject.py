@@ -27,11 +27,11 @@ def _regex(pattern: str) -> str:
         elif char == "?":
             out.append(".")
         elif char == "[" and end > i:
-            body = pattern[i + 1:end]
+            body = pattern[i + 1 : end]
             out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
             i = end
         elif char == "{" and end > i:
-            out.append("(?:" + "|".join(_regex(part) for part in pattern[i + 1:end].split(",")) + ")")
+            out.append("(?:" + "|".join(_regex(part) for part in pattern[i + 1 : end].split(",")) + ")")
             i = end
         else:
             out.append(re.escape(char))
@@ -64,8 +64,9 @@ def may_deploy_to(project: Obj, server: str, name: str, namespace: str) -> bool:
         namespace_matched = glob_match(item_namespace, namespace)
         if (server_matched or name_matched) and namespace_matched:
             matched = True
-        elif (not name_matched and is_deny(item_name)) or (not server_matched and is_deny(item_server)
-                                                             and namespace_matched):
+        elif (not name_matched and is_deny(item_name)) or (
+            not server_matched and is_deny(item_server) and namespace_matched
+        ):
             return False  # Go's precedence, kept: `a || b && c`
         elif not namespace_matched and is_deny(item_namespace) and server_matched:
             return False
@@ -73,8 +74,10 @@ def may_deploy_to(project: Obj, server: str, name: str, namespace: str) -> bool:
 
 
 def _listed(group: str, kind: str, items: list[Obj]) -> bool:
-    return any(glob_match(item.get("group") or "", group, False) and glob_match(item.get("kind") or "", kind, False)
-               for item in items)
+    return any(
+        glob_match(item.get("group") or "", group, False) and glob_match(item.get("kind") or "", kind, False)
+        for item in items
+    )
 
 
 def may_manage(project: Obj, group: str, kind: str, namespaced: bool = True) -> bool:

@@ -25,8 +25,12 @@ OTHER_CLUSTER = ("https://other-cluster.example.com:6443", "other")
 RBAC = "rbac.authorization.k8s.io"
 # Kinds neither project deploys: what grants rights or holds credentials.
 NEVER = (("", "Secret"), (RBAC, "Role"), (RBAC, "RoleBinding"))
-CLUSTER_SCOPED = (("", "Namespace"), (RBAC, "ClusterRole"), (RBAC, "ClusterRoleBinding"),
-                  ("apiextensions.k8s.io", "CustomResourceDefinition"))
+CLUSTER_SCOPED = (
+    ("", "Namespace"),
+    (RBAC, "ClusterRole"),
+    (RBAC, "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+)
 
 
 def env_path(service: str) -> str:
@@ -81,8 +85,10 @@ def _reach(project: Obj, namespace: str) -> list[str]:
     for probe in PROBE_NAMESPACES:
         permitted = may_deploy_to(project, contract.IN_CLUSTER, IN_CLUSTER_NAME, probe)
         if permitted != (probe == namespace):
-            found.append(f"{ref(project)}: {'may' if permitted else 'may not'} deploy to namespace {probe} in-cluster"
-                         f" (its Applications deploy to {namespace} only)")
+            found.append(
+                f"{ref(project)}: {'may' if permitted else 'may not'} deploy to namespace {probe} in-cluster"
+                f" (its Applications deploy to {namespace} only)"
+            )
     if may_deploy_to(project, *OTHER_CLUSTER, namespace):
         found.append(f"{ref(project)}: may deploy to another cluster")
     return found
@@ -95,12 +101,21 @@ def _kinds(project: Obj, needed: set[tuple[str, str]], refused: tuple[tuple[str,
     whitelist = {(item.get("group"), item.get("kind")) for item in spec.get("namespaceResourceWhitelist") or []}
     if any("*" in (group or "") + (kind or "") for group, kind in whitelist):
         found.append(f"{ref(project)}: namespaceResourceWhitelist must name kinds, not patterns")
-    found += [f"{ref(project)}: does not admit {kind} ({group or 'core'}), which it deploys"
-              for group, kind in sorted(needed) if not may_manage(project, group, kind)]
-    found += [f"{ref(project)}: admits {kind} ({group or 'core'})" for group, kind in refused
-              if may_manage(project, group, kind)]
-    found += [f"{ref(project)}: admits the cluster-scoped {kind}" for group, kind in CLUSTER_SCOPED
-              if may_manage(project, group, kind, namespaced=False)]
+    found += [
+        f"{ref(project)}: does not admit {kind} ({group or 'core'}), which it deploys"
+        for group, kind in sorted(needed)
+        if not may_manage(project, group, kind)
+    ]
+    found += [
+        f"{ref(project)}: admits {kind} ({group or 'core'})"
+        for group, kind in refused
+        if may_manage(project, group, kind)
+    ]
+    found += [
+        f"{ref(project)}: admits the cluster-scoped {kind}"
+        for group, kind in CLUSTER_SCOPED
+        if may_manage(project, group, kind, namespaced=False)
+    ]
     if spec.get("clusterResourceWhitelist"):
         found.append(f"{ref(project)}: admits cluster-scoped resources; nothing it deploys is cluster-scoped")
     return found
@@ -112,8 +127,10 @@ def projects(docs: list[Obj], deployed: list[Obj]) -> list[str]:
     and no Argo CD object at all."""
     by_name = {project["metadata"]["name"]: project for project in of_kind(docs, "AppProject")}
     found = [f"AppProject/{name}: missing" for name in (ROOT_PROJECT, contract.PROJECT) if name not in by_name]
-    found += [f"{ref(by_name[name])}: not one of the marketplace's" for name in
-              sorted(by_name.keys() - {ROOT_PROJECT, contract.PROJECT})]
+    found += [
+        f"{ref(by_name[name])}: not one of the marketplace's"
+        for name in sorted(by_name.keys() - {ROOT_PROJECT, contract.PROJECT})
+    ]
     for project in by_name.values():
         if project["spec"].get("sourceRepos") != [contract.REPO_URL]:
             found.append(f"{ref(project)}: sourceRepos must be exactly [{contract.REPO_URL}]")

@@ -99,8 +99,11 @@ def node_size(cpus: str, memory: str) -> Requests:
 
 def pod_requests(workload: Obj) -> Requests:
     """What the scheduler reserves for one pod: its containers' requests, or its largest init container's."""
-    spec = workload["spec"]["template"]["spec"] if workload["kind"] != "CronJob" else (
-        workload["spec"]["jobTemplate"]["spec"]["template"]["spec"])
+    spec = (
+        workload["spec"]["template"]["spec"]
+        if workload["kind"] != "CronJob"
+        else (workload["spec"]["jobTemplate"]["spec"]["template"]["spec"])
+    )
     total, first = Requests(), Requests()
     for container in spec.get("containers") or []:
         asked = (container.get("resources") or {}).get("requests") or {}

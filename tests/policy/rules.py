@@ -329,8 +329,7 @@ def database_cluster_ip(docs: list[Obj]) -> list[str]:
         selecting = [
             svc
             for svc in of_kind(docs, "Service")
-            if svc["spec"].get("selector")
-            and matches({"matchLabels": svc["spec"]["selector"]}, pod_labels(database))
+            if svc["spec"].get("selector") and matches({"matchLabels": svc["spec"]["selector"]}, pod_labels(database))
         ]
         found += [
             f"{ref(svc)}: exposes database {database['metadata']['name']} as {svc['spec'].get('type')}"
@@ -552,11 +551,15 @@ def database_liveness(docs: list[Obj]) -> list[str]:
             found.append(f"{ref(database)}: needs a pg_isready startupProbe and livenessProbe")
             continue
         if probe_window(startup) < STARTUP_BUDGET:
-            found.append(f"{ref(database)}: startupProbe gives up after {probe_window(startup)} s, "
-                         f"before the {STARTUP_BUDGET} s a first start or a crash recovery may take")
+            found.append(
+                f"{ref(database)}: startupProbe gives up after {probe_window(startup)} s, "
+                f"before the {STARTUP_BUDGET} s a first start or a crash recovery may take"
+            )
         if probe_window(liveness) < 1.5 * CHECKPOINT_TIMEOUT:
-            found.append(f"{ref(database)}: livenessProbe restarts after {probe_window(liveness)} s of failures, "
-                         f"not well above checkpoint_timeout ({CHECKPOINT_TIMEOUT} s): use at least 1.5 x")
+            found.append(
+                f"{ref(database)}: livenessProbe restarts after {probe_window(liveness)} s of failures, "
+                f"not well above checkpoint_timeout ({CHECKPOINT_TIMEOUT} s): use at least 1.5 x"
+            )
     return found
 
 
@@ -575,8 +578,10 @@ def migration_deadline(docs: list[Obj]) -> list[str]:
         if deadline is None or deadline > MIGRATION_DEADLINE:
             found.append(f"{ref(job)}: activeDeadlineSeconds {deadline} is not within {MIGRATION_DEADLINE} s")
         elif retries_wait(limit) >= deadline:
-            found.append(f"{ref(job)}: backoffLimit {limit} waits {retries_wait(limit)} s between runs, "
-                         f"which the {deadline} s deadline cuts short")
+            found.append(
+                f"{ref(job)}: backoffLimit {limit} waits {retries_wait(limit)} s between runs, "
+                f"which the {deadline} s deadline cuts short"
+            )
     return found
 
 
@@ -593,8 +598,10 @@ def app_disruption_budget(docs: list[Obj]) -> list[str]:
     minimum through a node drain."""
     found = []
     budgets = {b["metadata"]["name"]: b for b in of_kind(docs, "PodDisruptionBudget") if b["apiVersion"] == "policy/v1"}
-    minimum = {hpa["spec"]["scaleTargetRef"].get("name"): hpa["spec"].get("minReplicas", 1)
-               for hpa in of_kind(docs, "HorizontalPodAutoscaler")}
+    minimum = {
+        hpa["spec"]["scaleTargetRef"].get("name"): hpa["spec"].get("minReplicas", 1)
+        for hpa in of_kind(docs, "HorizontalPodAutoscaler")
+    }
     for app in apps(docs):
         name = app["metadata"]["name"]
         budget = budgets.get(name)
@@ -605,6 +612,8 @@ def app_disruption_budget(docs: list[Obj]) -> list[str]:
         if selected != [ref(app)]:
             found.append(f"{ref(budget)}: selects {selected or 'nothing'}, not exactly the pods of {ref(app)}")
         if not _budget_keeps_a_pod(budget, minimum.get(name, 1)):
-            found.append(f"{ref(budget)}: lets a drain take every pod of {ref(app)} at {minimum.get(name, 1)} replicas "
-                         "(it needs an integer minAvailable >= 1 or maxUnavailable below the HPA's minimum)")
+            found.append(
+                f"{ref(budget)}: lets a drain take every pod of {ref(app)} at {minimum.get(name, 1)} replicas "
+                "(it needs an integer minAvailable >= 1 or maxUnavailable below the HPA's minimum)"
+            )
     return found

@@ -22,8 +22,11 @@ _SETTING = re.compile(r"`MINIKUBE_CPUS=(\d+) MINIKUBE_MEMORY=(\w+)")
 
 def documented_sizes() -> dict[str, Requests]:
     """Setting as docs/cluster.md writes it -> the node it gives; the defaults first."""
-    sizes = {f"the default, {config.DEFAULT_CPUS} CPUs, {config.DEFAULT_MEMORY}":
-             node_size(config.DEFAULT_CPUS, config.DEFAULT_MEMORY)}
+    sizes = {
+        f"the default, {config.DEFAULT_CPUS} CPUs, {config.DEFAULT_MEMORY}": node_size(
+            config.DEFAULT_CPUS, config.DEFAULT_MEMORY
+        )
+    }
     for cpus, memory in _SETTING.findall(CLUSTER_DOC.read_text(encoding="utf-8")):
         sizes[f"`MINIKUBE_CPUS={cpus} MINIKUBE_MEMORY={memory}`"] = node_size(cpus, memory)
     return sizes
@@ -46,12 +49,18 @@ def row(label: str, requests: Requests) -> str:
 def requests_rows(found: Breakdown) -> list[str]:
     """The rows of docs/cluster.md's table of requests, up to their last figure."""
     return [
-        row("system pods: kube-apiserver, kube-controller-manager, kube-scheduler, etcd, CoreDNS (1 pod), "
-            "calico-node, metrics-server", found.system),
+        row(
+            "system pods: kube-apiserver, kube-controller-manager, kube-scheduler, etcd, CoreDNS (1 pod), "
+            "calico-node, metrics-server",
+            found.system,
+        ),
         row("the four apps at the HPA minimum (2 pods each)", found.apps),
         row("the four databases", found.databases),
-        row("a sync of all four services at once: for each, its migration Job or its rollout's extra pod, "
-            "whichever requests more", found.syncing),
+        row(
+            "a sync of all four services at once: for each, its migration Job or its rollout's extra pod, "
+            "whichever requests more",
+            found.syncing,
+        ),
         row("total", found.total),
         row("total with every HPA at its maximum (5 pods each)", found.total_at_maximum),
     ]
@@ -79,8 +88,10 @@ def test_docs_state_the_computed_requests(minikube: list[Obj]) -> None:
 
 def test_docs_state_what_each_size_leaves(minikube: list[Obj]) -> None:
     total, text = breakdown(minikube).total, CLUSTER_DOC.read_text(encoding="utf-8")
-    rows = [row(setting, Requests(size.cpu - total.cpu, size.memory - total.memory))
-            for setting, size in documented_sizes().items()]
+    rows = [
+        row(setting, Requests(size.cpu - total.cpu, size.memory - total.memory))
+        for setting, size in documented_sizes().items()
+    ]
     assert [line for line in rows if line not in text] == []
 
 

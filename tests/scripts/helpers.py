@@ -30,18 +30,27 @@ def snapshot(tree: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
-def run_script(name: str, *args: str, cwd: Path | None = None,
-               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SCRIPTS / name), *args], cwd=cwd or ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+def run_script(
+    name: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *args],
+        cwd=cwd or ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def git_env(home: Path) -> dict[str, str]:
     """An environment where git ignores the machine's configuration and has an identity."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "gitconfig"
-    config.write_text("[user]\n\tname = Test\n\temail = test@example.invalid\n"
-                      "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
+    config.write_text(
+        "[user]\n\tname = Test\n\temail = test@example.invalid\n"
+        "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
+    )
     env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
     env.update(GIT_CONFIG_GLOBAL=str(config), GIT_CONFIG_NOSYSTEM="1", HOME=str(home))
     return env

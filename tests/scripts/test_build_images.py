@@ -30,15 +30,24 @@ def test_dry_run_without_minikube_says_so_and_still_prints_the_plan(tmp_path: Pa
     empty = tmp_path / "empty-bin"
     empty.mkdir()
 
-    result = run_script("build_images.py", "--dry-run", "--tag", "abc1234", "--gitops-dir", str(gitops),
-                        env={**os.environ, "PATH": str(empty)})
+    result = run_script(
+        "build_images.py",
+        "--dry-run",
+        "--tag",
+        "abc1234",
+        "--gitops-dir",
+        str(gitops),
+        env={**os.environ, "PATH": str(empty)},
+    )
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("note: minikube is not installed")
     for service in ("users", "routes", "posts", "offers"):
-        assert (f"  minikube -p marketplace image build -t ghcr.io/gitops-marketplace/{service}:abc1234"
-                f" -f {service}/Dockerfile apps" in lines)
+        assert (
+            f"  minikube -p marketplace image build -t ghcr.io/gitops-marketplace/{service}:abc1234"
+            f" -f {service}/Dockerfile apps" in lines
+        )
         assert f"  {service}: 0.1.0 -> abc1234" in lines
     assert "  minikube -p marketplace image ls --format=json   # lists every image built, or nothing is bumped" in lines
     assert any(line.startswith("then: python scripts/bump_image_tag.py --env minikube") for line in lines)
@@ -48,12 +57,12 @@ def test_dry_run_without_minikube_says_so_and_still_prints_the_plan(tmp_path: Pa
 def test_without_minikube_a_real_run_stops_with_one_sentence(tmp_path: Path) -> None:
     gitops = copy_fixture_gitops(tmp_path)
     before = snapshot(gitops)
-    result = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops),
-                        env={**os.environ, "PATH": str(tmp_path)})
+    result = run_script(
+        "build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), env={**os.environ, "PATH": str(tmp_path)}
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "build_images: minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/ "
-        "(or run `make cluster`)."
+        "build_images: minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/ (or run `make cluster`)."
     )
     assert snapshot(gitops) == before
 
@@ -62,8 +71,7 @@ def test_builds_in_minikube_then_bumps_the_minikube_environment(tmp_path: Path) 
     gitops = copy_fixture_gitops(tmp_path)
     env, log = bin_with_minikube(tmp_path)
 
-    result = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), "users", "posts",
-                        env=env)
+    result = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), "users", "posts", env=env)
 
     assert result.returncode == 0, result.stderr
     builds = [line for line in log.read_text().splitlines() if " image build " in line]
@@ -74,7 +82,9 @@ def test_builds_in_minikube_then_bumps_the_minikube_environment(tmp_path: Path) 
         " apps",
     ]
     assert image_store(tmp_path / "bin" / "minikube.state.json") == [
-        "ghcr.io/gitops-marketplace/users:abc1234", "ghcr.io/gitops-marketplace/posts:abc1234"]
+        "ghcr.io/gitops-marketplace/users:abc1234",
+        "ghcr.io/gitops-marketplace/posts:abc1234",
+    ]
     calls = log.read_text().splitlines()
     assert calls and all(call.startswith(f"{ROOT} minikube -p marketplace ") for call in calls), calls
     for service, tag in {"users": "abc1234", "posts": "abc1234", "routes": "0.1.0"}.items():
@@ -99,7 +109,8 @@ def test_a_build_that_fails_but_exits_0_as_minikube_does_bumps_nothing(tmp_path:
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "build_images: The profile's image store lacks ghcr.io/gitops-marketplace/posts:abc1234 after the build:"
-        " it failed (see above); nothing was bumped.")
+        " it failed (see above); nothing was bumped."
+    )
     assert snapshot(gitops) == before
 
 
@@ -114,17 +125,21 @@ def test_a_stopped_profile_stops_a_real_run_and_the_dry_run_runs_no_program(tmp_
 
     real = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
     assert real.returncode == 1
-    assert real.stderr.strip() == ("build_images: The Minikube profile marketplace is not running: start it with"
-                                   " `make cluster`.")
+    assert real.stderr.strip() == (
+        "build_images: The Minikube profile marketplace is not running: start it with `make cluster`."
+    )
     assert log.read_text().splitlines() == [f"{ROOT} minikube -p marketplace status --format {{{{.Host}}}}"]
     assert snapshot(gitops) == before
 
 
-@pytest.mark.parametrize("args, message", [
-    (["billing"], "unknown service 'billing'"),
-    (["--tag", "bad:tag"], "invalid image tag"),
-    (["--tag", "sha256:" + "a" * 64], "takes an image tag"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["billing"], "unknown service 'billing'"),
+        (["--tag", "bad:tag"], "invalid image tag"),
+        (["--tag", "sha256:" + "a" * 64], "takes an image tag"),
+    ],
+)
 def test_bad_arguments_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     result = run_script("build_images.py", "--dry-run", "--gitops-dir", str(copy_fixture_gitops(tmp_path)), *args)
     assert result.returncode == 2

@@ -190,11 +190,10 @@ def test_invalid_references(ref: str) -> None:
 
 
 def test_a_missing_tag_is_added_after_new_name_as_one_line() -> None:
-    text = "images:\n  - name: users\n    newName: ghcr.io/x/users\n  - name: other\n    newTag: \"1\"\n"
+    text = 'images:\n  - name: users\n    newName: ghcr.io/x/users\n  - name: other\n    newTag: "1"\n'
     new = bump.set_image_ref(text, "users", "abc")
     assert new == (
-        "images:\n  - name: users\n    newName: ghcr.io/x/users\n    newTag: \"abc\"\n"
-        "  - name: other\n    newTag: \"1\"\n"
+        'images:\n  - name: users\n    newName: ghcr.io/x/users\n    newTag: "abc"\n  - name: other\n    newTag: "1"\n'
     )
 
 
@@ -208,8 +207,11 @@ def test_the_key_kind_follows_the_reference() -> None:
 
 def real_kustomizations() -> list[Path]:
     """The services' kustomizations (an env's shared settings/ Component has no image to bump)."""
-    return [service / "kustomization.yaml"
-            for env in render.environments(ROOT / "gitops") for service in render.services(env)]
+    return [
+        service / "kustomization.yaml"
+        for env in render.environments(ROOT / "gitops")
+        for service in render.services(env)
+    ]
 
 
 def test_the_repository_has_an_environment_for_every_service() -> None:

@@ -11,16 +11,19 @@ from scripts.changed_services import SERVICES, services_for_paths
 from tests.scripts.helpers import git, git_env, run_script
 
 
-@pytest.mark.parametrize("paths, expected", [
-    (["apps/users/users/api.py"], ["users"]),
-    (["apps/posts/Dockerfile", "apps/routes/requirements.txt"], ["routes", "posts"]),
-    (["apps/core/service_core/db.py"], list(SERVICES)),
-    (["apps/.dockerignore"], list(SERVICES)),
-    (["apps/offers/offers/models.py", "apps/core/requirements.txt"], list(SERVICES)),
-    (["gitops/envs/minikube/users/kustomization.yaml", "docs/delivery.md", "tests/services/test_users.py"], []),
-    (["apps/billing/app.py", "apps/README.md"], []),
-    ([], []),
-])
+@pytest.mark.parametrize(
+    "paths, expected",
+    [
+        (["apps/users/users/api.py"], ["users"]),
+        (["apps/posts/Dockerfile", "apps/routes/requirements.txt"], ["routes", "posts"]),
+        (["apps/core/service_core/db.py"], list(SERVICES)),
+        (["apps/.dockerignore"], list(SERVICES)),
+        (["apps/offers/offers/models.py", "apps/core/requirements.txt"], list(SERVICES)),
+        (["gitops/envs/minikube/users/kustomization.yaml", "docs/delivery.md", "tests/services/test_users.py"], []),
+        (["apps/billing/app.py", "apps/README.md"], []),
+        ([], []),
+    ],
+)
 def test_services_for_paths(paths: list[str], expected: list[str]) -> None:
     assert services_for_paths(paths) == expected
 

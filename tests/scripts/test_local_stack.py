@@ -20,15 +20,25 @@ from scripts.service_process import PORTS, ROOT, free_port
 @pytest.fixture
 def stack_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     ports = {service: free_port() for service in PORTS}
-    env = {**os.environ, "LOCAL_STACK_DIR": str(tmp_path / "state"), "LOCAL_POSTGRES_PORT": str(free_port()),
-           "LOCAL_STACK_PORTS": ",".join(f"{name}={port}" for name, port in ports.items())}
+    env = {
+        **os.environ,
+        "LOCAL_STACK_DIR": str(tmp_path / "state"),
+        "LOCAL_POSTGRES_PORT": str(free_port()),
+        "LOCAL_STACK_PORTS": ",".join(f"{name}={port}" for name, port in ports.items()),
+    }
     yield env
     command(env, "down")  # whatever the test did, leave nothing running
 
 
 def command(env: dict[str, str], name: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "local_stack.py"), name], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "local_stack.py"), name],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def processes_of(state: str) -> list[psutil.Process]:

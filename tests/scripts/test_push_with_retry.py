@@ -42,13 +42,29 @@ def clone(origin: tuple[Path, dict[str, str]], name: str) -> Path:
 
 
 def bump_command(repo: Path, service: str, tag: str) -> list[str]:
-    return [sys.executable, str(SCRIPTS / "bump_image_tag.py"), "--gitops-dir", str(repo / "gitops"),
-            f"{service}={tag}"]
+    return [
+        sys.executable,
+        str(SCRIPTS / "bump_image_tag.py"),
+        "--gitops-dir",
+        str(repo / "gitops"),
+        f"{service}={tag}",
+    ]
 
 
 def push_command(repo: Path, service: str, tag: str, attempts: int = 10) -> list[str]:
-    return [sys.executable, str(SCRIPTS / "push_with_retry.py"), "--repo", str(repo), "--delay", "0.05",
-            "--attempts", str(attempts), "--message", f"deliver: {service} {tag}", "gitops/envs"]
+    return [
+        sys.executable,
+        str(SCRIPTS / "push_with_retry.py"),
+        "--repo",
+        str(repo),
+        "--delay",
+        "0.05",
+        "--attempts",
+        str(attempts),
+        "--message",
+        f"deliver: {service} {tag}",
+        "gitops/envs",
+    ]
 
 
 def deliver(repo: Path, service: str, tag: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -89,8 +105,12 @@ def test_concurrent_bumps_of_four_services_all_land(origin: tuple[Path, dict[str
         subprocess.run(bump_command(repo, service, tags[service]), env=env, check=True, capture_output=True)
 
     # All four pushes at once, as four matrix jobs would: all but one find main moved.
-    processes = {s: subprocess.Popen(push_command(repo, s, tags[s]), env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True) for s, repo in repos.items()}
+    processes = {
+        s: subprocess.Popen(
+            push_command(repo, s, tags[s]), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for s, repo in repos.items()
+    }
     results = {s: (p.wait(timeout=120), *p.communicate()) for s, p in processes.items()}
 
     assert all(code == 0 for code, _, _ in results.values()), results
@@ -155,8 +175,7 @@ def test_the_retry_is_bounded_with_exponential_backoff() -> None:
     git, waits = AlwaysRejected(), []
 
     with pytest.raises(retry.PushError, match="gave up after 4 rejected pushes"):
-        retry.push_with_retry(git, "origin", "main", attempts=4, delay=1.0, log=lambda _: None,
-                              sleep=waits.append)
+        retry.push_with_retry(git, "origin", "main", attempts=4, delay=1.0, log=lambda _: None, sleep=waits.append)
 
     assert [c[0] for c in git.calls] == ["push", "pull", "push", "pull", "push", "pull", "push"]
     assert len(waits) == 3
@@ -169,12 +188,15 @@ def test_backoff_doubles_and_jitter_adds_at_most_half() -> None:
     assert retry.backoff(2, 2.0, jitter=lambda: 1.0) == 6.0
 
 
-@pytest.mark.parametrize("stderr, race", [
-    (" ! [rejected]        HEAD -> main (fetch first)", True),
-    (" ! [rejected]        HEAD -> main (non-fast-forward)", True),
-    (" ! [remote rejected] HEAD -> main (cannot lock ref 'refs/heads/main')", True),
-    (" ! [remote rejected] HEAD -> main (protected branch hook declined)", False),
-    ("fatal: Authentication failed", False),
-])
+@pytest.mark.parametrize(
+    "stderr, race",
+    [
+        (" ! [rejected]        HEAD -> main (fetch first)", True),
+        (" ! [rejected]        HEAD -> main (non-fast-forward)", True),
+        (" ! [remote rejected] HEAD -> main (cannot lock ref 'refs/heads/main')", True),
+        (" ! [remote rejected] HEAD -> main (protected branch hook declined)", False),
+        ("fatal: Authentication failed", False),
+    ],
+)
 def test_only_a_moved_branch_counts_as_a_race(stderr: str, race: bool) -> None:
     assert retry.is_race(stderr) is race

@@ -117,8 +117,9 @@ def test_a_tree_that_does_not_render_exits_1(repo: Path, capsys: pytest.CaptureF
 
 
 def test_diff_files_covers_added_removed_and_changed_files() -> None:
-    text = render_diff.diff_files({"a.yaml": "x: 1\n", "gone.yaml": "y: 1\n"},
-                                  {"a.yaml": "x: 2\n", "new.yaml": "z: 1\n"}, "main", "here")
+    text = render_diff.diff_files(
+        {"a.yaml": "x: 1\n", "gone.yaml": "y: 1\n"}, {"a.yaml": "x: 2\n", "new.yaml": "z: 1\n"}, "main", "here"
+    )
     assert "--- a/a.yaml (main)\n+++ b/a.yaml (here)\n" in text
     assert "--- a/gone.yaml (main)\n+++ /dev/null\n" in text
     assert "--- /dev/null\n+++ b/new.yaml (here)\n" in text

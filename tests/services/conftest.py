@@ -45,8 +45,9 @@ def caller(sign_up: Callable[[], Caller]) -> Caller:
     return sign_up()
 
 
-def _service_fixtures(service: str, profile: str = "token") -> tuple[Callable[..., Flask],
-                                                                    Callable[..., Iterator[FlaskClient]]]:
+def _service_fixtures(
+    service: str, profile: str = "token"
+) -> tuple[Callable[..., Flask], Callable[..., Iterator[FlaskClient]]]:
     """`<service>_app` (session-wide, on its migrated database, checking tokens against `users_server`)
     and `<service>` (a test client; the service's data is reset after each test). With `profile="isolated"`:
     `isolated_<service>_app` and `isolated_<service>`, on a database of their own, with no USERS_PATH."""

@@ -42,8 +42,11 @@ def assert_token_checked_first(client: FlaskClient, method: str, path: str, body
 
 def documented_statuses(client: FlaskClient, service: str) -> dict[tuple[str, str], set[str]]:
     document = client.get(f"/{service}/openapi.json").json
-    return {(path, method): set(operation["responses"])
-            for path, operations in document["paths"].items() for method, operation in operations.items()}
+    return {
+        (path, method): set(operation["responses"])
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    }
 
 
 AUTH_STATUSES = {"401", "403", "503"}

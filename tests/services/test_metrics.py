@@ -16,8 +16,11 @@ def scrape(url: str) -> dict[str, list]:
 
 
 def value(samples: list, name: str, **labels: str) -> float:
-    return sum(sample.value for sample in samples
-               if sample.name == name and all(sample.labels.get(key) == wanted for key, wanted in labels.items()))
+    return sum(
+        sample.value
+        for sample in samples
+        if sample.name == name and all(sample.labels.get(key) == wanted for key, wanted in labels.items())
+    )
 
 
 def test_requests_latency_and_pool_are_counted_across_workers(users_server: str) -> None:

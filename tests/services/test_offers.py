@@ -50,8 +50,14 @@ ids = lister("offers")
 
 
 def offer_body(**fields: object) -> dict[str, object]:
-    return {"postId": POST, "description": "a box of books", "size": "MEDIUM", "fragile": False, "offer": 25.5,
-            **fields}
+    return {
+        "postId": POST,
+        "description": "a box of books",
+        "size": "MEDIUM",
+        "fragile": False,
+        "offer": 25.5,
+        **fields,
+    }
 
 
 def make(offers: FlaskClient, caller: Caller, **fields: object) -> str:
@@ -75,6 +81,7 @@ def refused(offers: FlaskClient, caller: Caller, status: int, **fields: object) 
 
 # --- POST /offers ---------------------------------------------------------------------------------
 
+
 def test_create_answers_id_user_and_creation_time(offers: FlaskClient, caller: Caller) -> None:
     response = offers.post("/offers", json=offer_body(), headers=caller.headers)
     assert response.status_code == 201
@@ -90,8 +97,16 @@ def test_a_created_offer_is_stored_with_every_field(offers: FlaskClient, caller:
     body = offer_body(postId=POST.upper(), description="Vajilla ñ 😀", size="LARGE", fragile=True, offer=120)
     created = offers.post("/offers", json=body, headers=caller.headers).json
     offer = offers.get(f"/offers/{created['id']}", headers=caller.headers).json
-    assert offer == {"id": created["id"], "postId": POST, "userId": caller.id, "description": "Vajilla ñ 😀",
-                     "size": "LARGE", "fragile": True, "offer": 120, "createdAt": created["createdAt"]}
+    assert offer == {
+        "id": created["id"],
+        "postId": POST,
+        "userId": caller.id,
+        "description": "Vajilla ñ 😀",
+        "size": "LARGE",
+        "fragile": True,
+        "offer": 120,
+        "createdAt": created["createdAt"],
+    }
     assert type(offer["fragile"]) is bool and type(offer["offer"]) is float
 
 
@@ -117,27 +132,61 @@ def test_create_without_a_field_is_400(offers: FlaskClient, caller: Caller, miss
     assert count(offers) == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("postId", 5), ("postId", None), ("postId", [POST]), ("postId", "not-a-uuid"), ("postId", ""),
-    ("postId", POST[:-1]),
-    ("description", 5), ("description", None), ("description", ["a box"]), ("description", {"text": "a box"}),
-    ("size", 1), ("size", None), ("size", True), ("size", ["SMALL"]),
-    ("fragile", 1), ("fragile", 0), ("fragile", "true"), ("fragile", "false"), ("fragile", None),
-    ("fragile", [True]),
-    ("offer", "10"), ("offer", True), ("offer", False), ("offer", None), ("offer", [10]), ("offer", {"usd": 10}),
-    ("offer", float("nan")), ("offer", float("inf")), ("offer", float("-inf")),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("postId", 5),
+        ("postId", None),
+        ("postId", [POST]),
+        ("postId", "not-a-uuid"),
+        ("postId", ""),
+        ("postId", POST[:-1]),
+        ("description", 5),
+        ("description", None),
+        ("description", ["a box"]),
+        ("description", {"text": "a box"}),
+        ("size", 1),
+        ("size", None),
+        ("size", True),
+        ("size", ["SMALL"]),
+        ("fragile", 1),
+        ("fragile", 0),
+        ("fragile", "true"),
+        ("fragile", "false"),
+        ("fragile", None),
+        ("fragile", [True]),
+        ("offer", "10"),
+        ("offer", True),
+        ("offer", False),
+        ("offer", None),
+        ("offer", [10]),
+        ("offer", {"usd": 10}),
+        ("offer", float("nan")),
+        ("offer", float("inf")),
+        ("offer", float("-inf")),
+    ],
+)
 def test_create_with_a_field_of_the_wrong_type_is_400(
     offers: FlaskClient, caller: Caller, field: str, value: object
 ) -> None:
     assert refused(offers, caller, 400, **{field: value})["msg"].startswith(field)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("description", ""), ("description", "x" * 1001), ("description", "a\x00box"), ("description", "a\ud800box"),
-    ("offer", 10_000_000_000), ("offer", 9_999_999_999.995), ("offer", 1e308), ("offer", 10**40),
-    ("offer", 10**400), ("offer", -(10**400)),  # beyond a double: not a number the API can read, negative or not
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("description", ""),
+        ("description", "x" * 1001),
+        ("description", "a\x00box"),
+        ("description", "a\ud800box"),
+        ("offer", 10_000_000_000),
+        ("offer", 9_999_999_999.995),
+        ("offer", 1e308),
+        ("offer", 10**40),
+        ("offer", 10**400),
+        ("offer", -(10**400)),  # beyond a double: not a number the API can read, negative or not
+    ],
+)
 def test_create_with_a_value_the_database_cannot_hold_is_400(
     offers: FlaskClient, caller: Caller, field: str, value: object
 ) -> None:
@@ -165,10 +214,19 @@ def test_an_amount_in_cents_comes_back_unchanged(offers: FlaskClient, caller: Ca
     assert type(answered) is float
 
 
-@pytest.mark.parametrize(("sent", "stored"), [
-    (2.675, 2.68), (0.125, 0.13), (0.124, 0.12), (0.1 + 0.2, 0.3), (0.004, 0.0), (1e-300, 0.0), (-0.0, 0.0),
-    (9_999_999_999.985, 9_999_999_999.99),
-])
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        (2.675, 2.68),
+        (0.125, 0.13),
+        (0.124, 0.12),
+        (0.1 + 0.2, 0.3),
+        (0.004, 0.0),
+        (1e-300, 0.0),
+        (-0.0, 0.0),
+        (9_999_999_999.985, 9_999_999_999.99),
+    ],
+)
 def test_an_amount_is_rounded_half_up_to_the_cent(
     offers: FlaskClient, caller: Caller, sent: float, stored: float
 ) -> None:
@@ -176,7 +234,13 @@ def test_an_amount_is_rounded_half_up_to_the_cent(
 
 
 NOT_AN_OBJECT = {  # body -> status, all sent as application/json
-    "{not json": 400, "[1, 2]": 400, '[{"postId": "x"}]': 400, '"an offer"': 400, "null": 400, "12": 400, "": 400,
+    "{not json": 400,
+    "[1, 2]": 400,
+    '[{"postId": "x"}]': 400,
+    '"an offer"': 400,
+    "null": 400,
+    "12": 400,
+    "": 400,
     "x" * (2 * 1024 * 1024): 413,
 }
 
@@ -193,8 +257,10 @@ def test_bodies_that_are_not_a_json_object_get_a_json_4xx(
 
 def test_a_form_body_is_415(offers: FlaskClient, caller: Caller) -> None:
     response = offers.post("/offers", data={"size": "SMALL"}, headers=caller.headers)
-    assert (response.status_code, response.json) == (415, {"msg": "El cuerpo debe ser JSON (Content-Type: "
-                                                                  "application/json)"})
+    assert (response.status_code, response.json) == (
+        415,
+        {"msg": "El cuerpo debe ser JSON (Content-Type: application/json)"},
+    )
 
 
 def test_unknown_body_fields_are_ignored(offers: FlaskClient, caller: Caller) -> None:
@@ -205,28 +271,36 @@ def test_unknown_body_fields_are_ignored(offers: FlaskClient, caller: Caller) ->
 
 def test_concurrent_creates_all_succeed(offers_app: Flask, offers: FlaskClient, caller: Caller) -> None:
     assert offers.get("/offers", headers=caller.headers).status_code == 200  # token checked and cached
-    statuses = run_together(20, lambda: offers_app.test_client().post("/offers", json=offer_body(),
-                                                                     headers=caller.headers).status_code)
+    statuses = run_together(
+        20, lambda: offers_app.test_client().post("/offers", json=offer_body(), headers=caller.headers).status_code
+    )
     assert statuses == [201] * 20
     assert count(offers) == 20
 
 
 # --- Authentication, before anything else ---------------------------------------------------------
 
-ENDPOINTS = [("post", "/offers"), ("get", "/offers"), ("get", f"/offers/{OTHER_POST}"),
-             ("delete", f"/offers/{OTHER_POST}")]
+ENDPOINTS = [
+    ("post", "/offers"),
+    ("get", "/offers"),
+    ("get", f"/offers/{OTHER_POST}"),
+    ("delete", f"/offers/{OTHER_POST}"),
+]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    *[(method, path, offer_body()) for method, path in ENDPOINTS],
-    ("post", "/offers", {"offer": "10"}),  # 400 with a token
-    ("post", "/offers", offer_body(size="XL")),  # 412 with a token
-    ("post", "/offers", offer_body(offer=-5)),  # 412 with a token
-    ("post", "/offers", [offer_body()]),
-    ("get", "/offers?post=nope&owner=nobody&limit=0", None),
-    ("get", "/offers/not-a-uuid", None),
-    ("delete", "/offers/not-a-uuid", None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        *[(method, path, offer_body()) for method, path in ENDPOINTS],
+        ("post", "/offers", {"offer": "10"}),  # 400 with a token
+        ("post", "/offers", offer_body(size="XL")),  # 412 with a token
+        ("post", "/offers", offer_body(offer=-5)),  # 412 with a token
+        ("post", "/offers", [offer_body()]),
+        ("get", "/offers?post=nope&owner=nobody&limit=0", None),
+        ("get", "/offers/not-a-uuid", None),
+        ("delete", "/offers/not-a-uuid", None),
+    ],
+)
 def test_the_token_is_checked_before_anything_else(
     offers: FlaskClient, users_server: str, method: str, path: str, body: object
 ) -> None:
@@ -245,6 +319,7 @@ def test_the_token_is_checked_before_malformed_json(offers: FlaskClient) -> None
 
 
 # --- GET /offers ----------------------------------------------------------------------------------
+
 
 def test_list_gives_every_offer_with_exactly_the_contract_keys_oldest_first(
     offers: FlaskClient, caller: Caller
@@ -289,14 +364,37 @@ def test_filters_and_paging_combine(offers: FlaskClient, caller: Caller, rival: 
 
 def test_limit_and_offset_page_through_without_repeats_or_gaps(offers: FlaskClient, caller: Caller) -> None:
     made = [make(offers, caller) for _ in range(5)]
-    pages = {"limit=2": made[:2], "limit=2&offset=2": made[2:4], "offset=4&limit=2": made[4:], "offset=3": made[3:],
-             "offset=5": [], f"offset={2**63 - 1}": [], "limit=1000": made, "limit=1": made[:1]}
+    pages = {
+        "limit=2": made[:2],
+        "limit=2&offset=2": made[2:4],
+        "offset=4&limit=2": made[4:],
+        "offset=3": made[3:],
+        "offset=5": [],
+        f"offset={2**63 - 1}": [],
+        "limit=1000": made,
+        "limit=1": made[:1],
+    }
     assert {query: ids(offers, caller, f"?{query}") for query in pages} == pages
 
 
-@pytest.mark.parametrize("query", ["post=abc", "post=me", f"post={POST}x", "post=", "owner=abc", "owner=ME",
-                                   "owner=", "owner=%00", "limit=0", "limit=1001", "limit=x", "offset=-1",
-                                   f"offset={2**63}"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "post=abc",
+        "post=me",
+        f"post={POST}x",
+        "post=",
+        "owner=abc",
+        "owner=ME",
+        "owner=",
+        "owner=%00",
+        "limit=0",
+        "limit=1001",
+        "limit=x",
+        "offset=-1",
+        f"offset={2**63}",
+    ],
+)
 def test_malformed_filters_are_400(offers: FlaskClient, caller: Caller, query: str) -> None:
     response = offers.get(f"/offers?{query}", headers=caller.headers)
     assert response.status_code == 400
@@ -309,6 +407,7 @@ def test_unknown_query_parameters_are_ignored(offers: FlaskClient, caller: Calle
 
 
 # --- GET and DELETE /offers/{id} ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["get", "delete"])
 def test_an_unknown_id_is_404_and_a_malformed_one_400(offers: FlaskClient, caller: Caller, method: str) -> None:
@@ -340,13 +439,15 @@ def test_delete_removes_only_that_offer(offers: FlaskClient, caller: Caller) -> 
 
 def test_concurrent_deletes_give_one_200_and_404s(offers_app: Flask, offers: FlaskClient, caller: Caller) -> None:
     offer_id = make(offers, caller)
-    statuses = run_together(8, lambda: offers_app.test_client().delete(f"/offers/{offer_id}",
-                                                                      headers=caller.headers).status_code)
+    statuses = run_together(
+        8, lambda: offers_app.test_client().delete(f"/offers/{offer_id}", headers=caller.headers).status_code
+    )
     assert statuses == [200] + [404] * 7
     assert count(offers) == 0
 
 
 # --- reset, count, ping, openapi, schema ----------------------------------------------------------
+
 
 def test_openapi_documents_every_endpoint_and_status(offers: FlaskClient) -> None:
     documented = documented_statuses(offers, "offers")
@@ -387,11 +488,15 @@ def test_migration_matches_the_model_and_indexes_the_lookups(migrated_database: 
     try:
         with engine.connect() as connection:
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
-            definitions = " | ".join(connection.execute(
-                text("SELECT indexdef FROM pg_indexes WHERE tablename = 'offers'")).scalars())
-            offer_type = connection.execute(text(
-                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'offers'::regclass "
-                "AND attname = 'offer'")).scalar_one()
+            definitions = " | ".join(
+                connection.execute(text("SELECT indexdef FROM pg_indexes WHERE tablename = 'offers'")).scalars()
+            )
+            offer_type = connection.execute(
+                text(
+                    "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'offers'::regclass "
+                    "AND attname = 'offer'"
+                )
+            ).scalar_one()
     finally:
         engine.dispose()
     assert offer_type == "numeric(12,2)"

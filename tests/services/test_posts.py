@@ -42,8 +42,9 @@ listed = lister("posts")
 
 
 def publish(posts: FlaskClient, caller: Caller, route: str = ROUTE, expire_at: str | None = None) -> str:
-    response = posts.post("/posts", json={"routeId": route, "expireAt": expire_at or in_days(3)},
-                          headers=caller.headers)
+    response = posts.post(
+        "/posts", json={"routeId": route, "expireAt": expire_at or in_days(3)}, headers=caller.headers
+    )
     assert response.status_code == 201, response.json
     return response.json["id"]
 
@@ -51,12 +52,14 @@ def publish(posts: FlaskClient, caller: Caller, route: str = ROUTE, expire_at: s
 def make_expired(database: Engine, post_id: str) -> None:
     """Let a post expire a millisecond after its creation (the API only takes future expiries)."""
     with database.begin() as connection:
-        connection.execute(text("UPDATE posts SET expire_at = created_at + interval '1 millisecond' WHERE id = :id"),
-                           {"id": post_id})
+        connection.execute(
+            text("UPDATE posts SET expire_at = created_at + interval '1 millisecond' WHERE id = :id"), {"id": post_id}
+        )
     time.sleep(0.002)
 
 
 # --- POST /posts ----------------------------------------------------------------------------------
+
 
 def test_publish_answers_id_author_and_creation_time(posts: FlaskClient, caller: Caller) -> None:
     response = posts.post("/posts", json={"routeId": ROUTE, "expireAt": in_days(1)}, headers=caller.headers)
@@ -75,8 +78,13 @@ def test_a_published_post_is_stored_with_every_field(posts: FlaskClient, caller:
     created = posts.post("/posts", json=body, headers=caller.headers).json
     post = posts.get(f"/posts/{created['id']}", headers=caller.headers)
     assert post.status_code == 200
-    assert post.json == {"id": created["id"], "routeId": ROUTE, "userId": caller.id,
-                         "expireAt": "2090-03-01T16:20:53.214Z", "createdAt": created["createdAt"]}
+    assert post.json == {
+        "id": created["id"],
+        "routeId": ROUTE,
+        "userId": caller.id,
+        "expireAt": "2090-03-01T16:20:53.214Z",
+        "createdAt": created["createdAt"],
+    }
 
 
 def test_the_author_is_the_token_user_whatever_the_body_says(posts: FlaskClient, caller: Caller) -> None:
@@ -101,11 +109,22 @@ def test_publish_without_a_field_is_400(posts: FlaskClient, caller: Caller, body
     assert count(posts) == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("routeId", 5), ("routeId", None), ("routeId", [ROUTE]), ("routeId", {"id": ROUTE}), ("routeId", True),
-    ("expireAt", 1772400053), ("expireAt", None), ("expireAt", True), ("expireAt", ["2090-01-01"]),
-    ("expireAt", {}), ("expireAt", 20900101.5),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("routeId", 5),
+        ("routeId", None),
+        ("routeId", [ROUTE]),
+        ("routeId", {"id": ROUTE}),
+        ("routeId", True),
+        ("expireAt", 1772400053),
+        ("expireAt", None),
+        ("expireAt", True),
+        ("expireAt", ["2090-01-01"]),
+        ("expireAt", {}),
+        ("expireAt", 20900101.5),
+    ],
+)
 def test_publish_with_a_field_of_the_wrong_json_type_is_400(
     posts: FlaskClient, caller: Caller, field: str, value: object
 ) -> None:
@@ -116,8 +135,9 @@ def test_publish_with_a_field_of_the_wrong_json_type_is_400(
     assert count(posts) == 0
 
 
-@pytest.mark.parametrize("route", ["", "not-a-uuid", "123", ROUTE[:-1], ROUTE + "0", ROUTE[:-1] + "g",
-                                   ROUTE[:-1] + "\x00", "x" * 10_000])
+@pytest.mark.parametrize(
+    "route", ["", "not-a-uuid", "123", ROUTE[:-1], ROUTE + "0", ROUTE[:-1] + "g", ROUTE[:-1] + "\x00", "x" * 10_000]
+)
 def test_publish_with_a_route_id_that_is_not_a_uuid_is_400(posts: FlaskClient, caller: Caller, route: str) -> None:
     response = posts.post("/posts", json={"routeId": route, "expireAt": in_days(1)}, headers=caller.headers)
     assert response.status_code == 400
@@ -125,32 +145,44 @@ def test_publish_with_a_route_id_that_is_not_a_uuid_is_400(posts: FlaskClient, c
     assert count(posts) == 0
 
 
-@pytest.mark.parametrize("expire_at", [
-    # Moments relative to now get fixed ids, so that every xdist worker collects the same tests.
-    pytest.param(in_days(-1), id="yesterday"),
-    pytest.param(in_days(-1 / 86400, "+00:00"), id="a-second-ago"),
-    pytest.param(datetime.now(UTC).strftime("%Y-%m-%d"), id="today-at-midnight"),
-    "2000-01-01T00:00:00Z",
-    "tomorrow", "", " ", "2090-13-01T00:00:00Z", "2090-02-30T00:00:00Z", "2090-03-01T25:00:00Z",
-    "01/03/2090", "2090-03-01T21:20:53Z\x00", "2090-03-01T21:20:53Z" + " " * 60, "x" * 10_000,
-    "9999-12-31T23:59:59-01:00",  # past the largest date once in UTC
-])
-def test_an_expiry_not_in_the_future_or_unreadable_is_412(
-    posts: FlaskClient, caller: Caller, expire_at: str
-) -> None:
+@pytest.mark.parametrize(
+    "expire_at",
+    [
+        # Moments relative to now get fixed ids, so that every xdist worker collects the same tests.
+        pytest.param(in_days(-1), id="yesterday"),
+        pytest.param(in_days(-1 / 86400, "+00:00"), id="a-second-ago"),
+        pytest.param(datetime.now(UTC).strftime("%Y-%m-%d"), id="today-at-midnight"),
+        "2000-01-01T00:00:00Z",
+        "tomorrow",
+        "",
+        " ",
+        "2090-13-01T00:00:00Z",
+        "2090-02-30T00:00:00Z",
+        "2090-03-01T25:00:00Z",
+        "01/03/2090",
+        "2090-03-01T21:20:53Z\x00",
+        "2090-03-01T21:20:53Z" + " " * 60,
+        "x" * 10_000,
+        "9999-12-31T23:59:59-01:00",  # past the largest date once in UTC
+    ],
+)
+def test_an_expiry_not_in_the_future_or_unreadable_is_412(posts: FlaskClient, caller: Caller, expire_at: str) -> None:
     response = posts.post("/posts", json={"routeId": ROUTE, "expireAt": expire_at}, headers=caller.headers)
     assert response.status_code == 412
     assert response.json == INVALID_EXPIRY
     assert count(posts) == 0
 
 
-@pytest.mark.parametrize(("sent", "stored"), [
-    ("2090-03-01t21:20:53.214z", "2090-03-01T21:20:53.214Z"),  # RFC 3339 allows lower case
-    ("2090-03-01T21:20:53", "2090-03-01T21:20:53.000Z"),  # no offset: UTC
-    ("2090-03-01T21:20:53.5-03:00", "2090-03-02T00:20:53.500Z"),
-    ("2090-03-01", "2090-03-01T00:00:00.000Z"),
-    ("9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"),
-])
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("2090-03-01t21:20:53.214z", "2090-03-01T21:20:53.214Z"),  # RFC 3339 allows lower case
+        ("2090-03-01T21:20:53", "2090-03-01T21:20:53.000Z"),  # no offset: UTC
+        ("2090-03-01T21:20:53.5-03:00", "2090-03-02T00:20:53.500Z"),
+        ("2090-03-01", "2090-03-01T00:00:00.000Z"),
+        ("9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"),
+    ],
+)
 def test_expiries_are_read_as_iso_8601_and_answered_in_utc(
     posts: FlaskClient, caller: Caller, sent: str, stored: str
 ) -> None:
@@ -158,16 +190,19 @@ def test_expiries_are_read_as_iso_8601_and_answered_in_utc(
     assert posts.get(f"/posts/{post_id}", headers=caller.headers).json["expireAt"] == stored
 
 
-@pytest.mark.parametrize(("data", "content_type", "status"), [
-    ("{not json", "application/json", 400),
-    ("[1, 2]", "application/json", 400),
-    (f'[{{"routeId": "{ROUTE}", "expireAt": "2090-01-01"}}]', "application/json", 400),
-    ('"a string"', "application/json", 400),
-    ("null", "application/json", 400),
-    ("", "application/json", 400),
-    (f"routeId={ROUTE}&expireAt=2090-01-01", "application/x-www-form-urlencoded", 415),
-    ("x" * (2 * 1024 * 1024), "application/json", 413),
-])
+@pytest.mark.parametrize(
+    ("data", "content_type", "status"),
+    [
+        ("{not json", "application/json", 400),
+        ("[1, 2]", "application/json", 400),
+        (f'[{{"routeId": "{ROUTE}", "expireAt": "2090-01-01"}}]', "application/json", 400),
+        ('"a string"', "application/json", 400),
+        ("null", "application/json", 400),
+        ("", "application/json", 400),
+        (f"routeId={ROUTE}&expireAt=2090-01-01", "application/x-www-form-urlencoded", 415),
+        ("x" * (2 * 1024 * 1024), "application/json", 413),
+    ],
+)
 def test_bodies_that_are_not_a_json_object_get_a_json_4xx(
     posts: FlaskClient, caller: Caller, data: str, content_type: str, status: int
 ) -> None:
@@ -184,8 +219,9 @@ def test_concurrent_publishes_all_succeed_with_distinct_ids(
     ids: list[str] = []
 
     def attempt() -> int:
-        response = posts_app.test_client().post("/posts", json={"routeId": ROUTE, "expireAt": in_days(1)},
-                                                headers=caller.headers)
+        response = posts_app.test_client().post(
+            "/posts", json={"routeId": ROUTE, "expireAt": in_days(1)}, headers=caller.headers
+        )
         ids.append(response.json["id"])
         return response.status_code
 
@@ -197,20 +233,22 @@ def test_concurrent_publishes_all_succeed_with_distinct_ids(
 
 # --- Authentication, before anything else ---------------------------------------------------------
 
-ENDPOINTS = [("post", "/posts"), ("get", "/posts"), ("get", f"/posts/{UNKNOWN_ID}"),
-             ("delete", f"/posts/{UNKNOWN_ID}")]
+ENDPOINTS = [("post", "/posts"), ("get", "/posts"), ("get", f"/posts/{UNKNOWN_ID}"), ("delete", f"/posts/{UNKNOWN_ID}")]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    *[(method, path, {"routeId": ROUTE, "expireAt": "2090-01-01T00:00:00Z"}) for method, path in ENDPOINTS],
-    ("post", "/posts", {"routeId": 5}),  # 400 with a token
-    ("post", "/posts", {"routeId": "nope", "expireAt": "2090-01-01"}),  # 400 with a token
-    ("post", "/posts", {"routeId": ROUTE, "expireAt": "2000-01-01"}),  # 412 with a token
-    ("post", "/posts", [1, 2]),
-    ("get", "/posts?expire=maybe&route=x&owner=y&limit=0", None),
-    ("get", "/posts/not-a-uuid", None),
-    ("delete", "/posts/not-a-uuid", None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        *[(method, path, {"routeId": ROUTE, "expireAt": "2090-01-01T00:00:00Z"}) for method, path in ENDPOINTS],
+        ("post", "/posts", {"routeId": 5}),  # 400 with a token
+        ("post", "/posts", {"routeId": "nope", "expireAt": "2090-01-01"}),  # 400 with a token
+        ("post", "/posts", {"routeId": ROUTE, "expireAt": "2000-01-01"}),  # 412 with a token
+        ("post", "/posts", [1, 2]),
+        ("get", "/posts?expire=maybe&route=x&owner=y&limit=0", None),
+        ("get", "/posts/not-a-uuid", None),
+        ("delete", "/posts/not-a-uuid", None),
+    ],
+)
 def test_the_token_is_checked_before_anything_else(
     posts: FlaskClient, users_server: str, method: str, path: str, body: object
 ) -> None:
@@ -221,13 +259,15 @@ def test_an_unreachable_users_service_is_503(migrated_database: Callable[[str], 
     app = make_app("posts", migrated_database("posts"), USERS_PATH=f"http://127.0.0.1:{free_port()}")
     client = app.test_client()
     for method, path in ENDPOINTS:
-        response = getattr(client, method)(path, json={"routeId": ROUTE, "expireAt": in_days(1)},
-                                           headers={"Authorization": f"Bearer {uuid.uuid4()}"})
+        response = getattr(client, method)(
+            path, json={"routeId": ROUTE, "expireAt": in_days(1)}, headers={"Authorization": f"Bearer {uuid.uuid4()}"}
+        )
         assert (response.status_code, response.json) == (503, {"msg": "El servicio de usuarios no está disponible"})
     assert client.get("/posts/count").json == {"count": 0}
 
 
 # --- GET /posts -----------------------------------------------------------------------------------
+
 
 def test_list_gives_every_post_with_exactly_its_fields_oldest_first(posts: FlaskClient, caller: Caller) -> None:
     first = publish(posts, caller, expire_at="2090-03-01T12:00:00-05:00")
@@ -247,9 +287,7 @@ def test_list_of_nothing_is_an_empty_array(posts: FlaskClient, caller: Caller) -
     assert listed(posts, caller) == []
 
 
-def test_expire_filter_splits_expired_from_current_posts(
-    posts: FlaskClient, caller: Caller, database: Engine
-) -> None:
+def test_expire_filter_splits_expired_from_current_posts(posts: FlaskClient, caller: Caller, database: Engine) -> None:
     current, expired = publish(posts, caller), publish(posts, caller)
     make_expired(database, expired)
     assert listed(posts, caller, "?expire=true") == [expired]
@@ -266,9 +304,7 @@ def test_route_filter_gives_only_that_routes_posts(posts: FlaskClient, caller: C
     assert listed(posts, caller, f"?route={uuid.uuid4()}") == []
 
 
-def test_owner_filter_takes_a_user_id_or_me(
-    posts: FlaskClient, caller: Caller, sign_up: Callable[[], Caller]
-) -> None:
+def test_owner_filter_takes_a_user_id_or_me(posts: FlaskClient, caller: Caller, sign_up: Callable[[], Caller]) -> None:
     other = sign_up()
     mine, theirs = publish(posts, caller), publish(posts, other)
     assert listed(posts, caller, "?owner=me") == [mine]
@@ -306,12 +342,35 @@ def test_limit_and_offset_page_through_without_repeats_or_gaps(posts: FlaskClien
     assert listed(posts, caller, f"?route={ROUTE}&limit=2&offset=3") == created[3:5]
 
 
-@pytest.mark.parametrize("query", [
-    "expire=maybe", "expire=", "expire=TRUE", "expire=1", "expire=yes", "expire=true%00",
-    "route=not-a-uuid", "route=", "route=" + "a" * 300, "route=me", "route=%00",
-    "owner=you", "owner=", "owner=ME", "owner=123", "owner=" + ROUTE + "0",
-    "limit=0", "limit=-1", "limit=abc", "limit=1001", "limit=1.5", "offset=-1", "offset=x", f"offset={2**63}",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "expire=maybe",
+        "expire=",
+        "expire=TRUE",
+        "expire=1",
+        "expire=yes",
+        "expire=true%00",
+        "route=not-a-uuid",
+        "route=",
+        "route=" + "a" * 300,
+        "route=me",
+        "route=%00",
+        "owner=you",
+        "owner=",
+        "owner=ME",
+        "owner=123",
+        "owner=" + ROUTE + "0",
+        "limit=0",
+        "limit=-1",
+        "limit=abc",
+        "limit=1001",
+        "limit=1.5",
+        "offset=-1",
+        "offset=x",
+        f"offset={2**63}",
+    ],
+)
 def test_malformed_filters_are_400(posts: FlaskClient, caller: Caller, query: str) -> None:
     publish(posts, caller)
     response = posts.get(f"/posts?{query}", headers=caller.headers)
@@ -329,9 +388,12 @@ def test_lists_by_route_and_owner_are_read_from_their_index(
 ) -> None:
     """With many posts, the filtered lists walk one index in order: no table scan, no sort."""
     with database.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO posts SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(),"
-            " now() + interval '30 days', now() - n * interval '1 second', now() FROM generate_series(1, 20000) n"))
+        connection.execute(
+            text(
+                "INSERT INTO posts SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(),"
+                " now() + interval '30 days', now() - n * interval '1 second', now() FROM generate_series(1, 20000) n"
+            )
+        )
         connection.execute(text("ANALYZE posts"))
     wanted = publish(posts, caller)
     statements: list[tuple[str, dict]] = []
@@ -361,6 +423,7 @@ def test_lists_by_route_and_owner_are_read_from_their_index(
 
 # --- GET and DELETE /posts/{id} -------------------------------------------------------------------
 
+
 def test_get_an_unknown_post_is_404_and_a_malformed_id_400(posts: FlaskClient, caller: Caller) -> None:
     publish(posts, caller)
     unknown = posts.get(f"/posts/{UNKNOWN_ID}", headers=caller.headers)
@@ -370,9 +433,7 @@ def test_get_an_unknown_post_is_404_and_a_malformed_id_400(posts: FlaskClient, c
         assert (response.status_code, response.json) == (400, protected.BAD_ID), malformed
 
 
-def test_any_user_may_read_and_delete_a_post(
-    posts: FlaskClient, caller: Caller, sign_up: Callable[[], Caller]
-) -> None:
+def test_any_user_may_read_and_delete_a_post(posts: FlaskClient, caller: Caller, sign_up: Callable[[], Caller]) -> None:
     post_id, other = publish(posts, caller), sign_up()
     assert posts.get(f"/posts/{post_id}", headers=other.headers).json["userId"] == caller.id
     assert posts.delete(f"/posts/{post_id}", headers=other.headers).status_code == 200
@@ -400,13 +461,15 @@ def test_delete_of_an_unknown_post_is_404_and_a_malformed_id_400(posts: FlaskCli
 
 def test_concurrent_deletes_give_one_200_and_404s(posts_app: Flask, posts: FlaskClient, caller: Caller) -> None:
     post_id, kept = publish(posts, caller), publish(posts, caller)
-    statuses = run_together(8, lambda: posts_app.test_client().delete(f"/posts/{post_id}",
-                                                                     headers=caller.headers).status_code)
+    statuses = run_together(
+        8, lambda: posts_app.test_client().delete(f"/posts/{post_id}", headers=caller.headers).status_code
+    )
     assert statuses == [200] + [404] * 7
     assert listed(posts, caller) == [kept]
 
 
 # --- reset, count, ping, openapi, schema ----------------------------------------------------------
+
 
 def test_openapi_documents_every_endpoint_and_status(posts: FlaskClient) -> None:
     documented = protected.documented_statuses(posts, "posts")
@@ -422,8 +485,12 @@ def test_openapi_documents_every_endpoint_and_status(posts: FlaskClient) -> None
 def test_openapi_describes_the_post_body_query_and_object(posts: FlaskClient) -> None:
     document = posts.get("/posts/openapi.json").json
     paths, schemas = document["paths"], document["components"]["schemas"]
-    for path, method in (("/posts", "post"), ("/posts", "get"), ("/posts/{post_id}", "get"),
-                         ("/posts/{post_id}", "delete")):
+    for path, method in (
+        ("/posts", "post"),
+        ("/posts", "get"),
+        ("/posts/{post_id}", "get"),
+        ("/posts/{post_id}", "delete"),
+    ):
         assert paths[path][method]["security"] == [{"bearer": []}]
     assert "security" not in paths["/posts/ping"]["get"]
     parameters = {parameter["name"]: parameter["schema"] for parameter in paths["/posts"]["get"]["parameters"]}

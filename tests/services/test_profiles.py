@@ -27,9 +27,16 @@ SERVICES = ["routes", "posts", "offers"]
 OWNED = ["posts", "offers"]  # the services whose rows have an author
 PROFILES = ["token", "isolated"]
 # Headers that the token profile answers with 403 or 401, and that the isolated one never reads.
-TOKENS_NOBODY_ISSUED = [{}, {"Authorization": ""}, {"Authorization": "Bearer"}, {"Authorization": "Bearer "},
-                        {"Authorization": "Basic YTpi"}, {"Authorization": "garbage"},
-                        {"Authorization": f"Bearer {uuid.uuid4()}"}, {"Authorization": "Bearer " + "x" * 5000}]
+TOKENS_NOBODY_ISSUED = [
+    {},
+    {"Authorization": ""},
+    {"Authorization": "Bearer"},
+    {"Authorization": "Bearer "},
+    {"Authorization": "Basic YTpi"},
+    {"Authorization": "garbage"},
+    {"Authorization": f"Bearer {uuid.uuid4()}"},
+    {"Authorization": "Bearer " + "x" * 5000},
+]
 
 
 @pytest.fixture(params=PROFILES)
@@ -63,6 +70,7 @@ def listed(client: FlaskClient, service: str, caller: Caller, query: str = "") -
 
 
 # --- the same requests, both profiles --------------------------------------------------------------
+
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_create_read_list_and_delete_work_in_both_profiles(
@@ -123,28 +131,50 @@ def test_openapi_describes_the_profile_it_runs(request: pytest.FixtureRequest, p
     new = next(schema for name, schema in schemas.items() if name.split(".")[0].endswith(f"New{service[:-1].title()}"))
     if profile == "token":
         assert document["components"]["securitySchemes"] == {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "UUID"}}
-        assert all(operation["security"] == [{"bearer": []}] and set(operation["responses"]) >= AUTH_STATUSES
-                   for operation in guarded)
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "UUID"}
+        }
+        assert all(
+            operation["security"] == [{"bearer": []}] and set(operation["responses"]) >= AUTH_STATUSES
+            for operation in guarded
+        )
         assert "userId" not in new["properties"]
     else:
         assert "securitySchemes" not in document.get("components", {})
-        assert not any("security" in operation for operations in document["paths"].values()
-                       for operation in operations.values())
+        assert not any(
+            "security" in operation for operations in document["paths"].values() for operation in operations.values()
+        )
         assert not any(AUTH_STATUSES & set(operation["responses"]) for operation in guarded)
         assert ("userId" in new["required"]) == (service in OWNED)
     if service in OWNED:
-        owner = next(parameter["schema"] for parameter in document["paths"][f"/{service}"]["get"]["parameters"]
-                     if parameter["name"] == "owner")
+        owner = next(
+            parameter["schema"]
+            for parameter in document["paths"][f"/{service}"]["get"]["parameters"]
+            if parameter["name"] == "owner"
+        )
         assert (owner.get("anyOf"), owner.get("format")) == (
-            ([{"format": "uuid"}, {"const": "me"}], None) if profile == "token" else (None, "uuid"))
+            ([{"format": "uuid"}, {"const": "me"}], None) if profile == "token" else (None, "uuid")
+        )
 
 
 # --- the isolated profile only ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("service", OWNED)
-@pytest.mark.parametrize("user_id", [None, "", "me", "not-a-uuid", "123", str(uuid.uuid4()) + "0", 5, True,
-                                     [str(uuid.uuid4())], {"id": str(uuid.uuid4())}])
+@pytest.mark.parametrize(
+    "user_id",
+    [
+        None,
+        "",
+        "me",
+        "not-a-uuid",
+        "123",
+        str(uuid.uuid4()) + "0",
+        5,
+        True,
+        [str(uuid.uuid4())],
+        {"id": str(uuid.uuid4())},
+    ],
+)
 def test_an_isolated_create_needs_the_authors_user_id(
     request: pytest.FixtureRequest, service: str, user_id: object
 ) -> None:
@@ -182,6 +212,7 @@ def test_an_isolated_service_has_no_users_client(request: pytest.FixtureRequest,
 
 # --- configuration ---------------------------------------------------------------------------------
 
+
 def one_sentence(error: pytest.ExceptionInfo[ConfigError]) -> str:
     message = str(error.value)
     assert message.endswith(".") and ". " not in message.rstrip("."), message
@@ -211,8 +242,10 @@ def test_the_token_profile_still_needs_a_users_path(service: str, profile_env: d
 
 
 def test_users_is_the_same_in_both_profiles(migrated_database: Callable[..., str]) -> None:
-    documents = [make_app("users", migrated_database("users"), **environ).test_client().get("/users/openapi.json").json
-                 for environ in ({}, {"AUTH_PROFILE": "token"}, {"AUTH_PROFILE": "isolated"})]
+    documents = [
+        make_app("users", migrated_database("users"), **environ).test_client().get("/users/openapi.json").json
+        for environ in ({}, {"AUTH_PROFILE": "token"}, {"AUTH_PROFILE": "isolated"})
+    ]
     assert documents[0] == documents[1] == documents[2]
     assert "bearer" in documents[0]["components"]["securitySchemes"]  # /users/me still checks tokens
 
@@ -225,6 +258,7 @@ def test_a_bad_profile_stops_the_service_before_it_serves() -> None:
 
 
 # --- the local stack's switch (make run/up ISOLATED=1) ---------------------------------------------
+
 
 def test_the_local_stack_offers_exactly_the_services_profiles() -> None:
     assert local_stack.AUTH_PROFILES == AUTH_PROFILES

@@ -46,8 +46,9 @@ def count(url: str, service: str) -> int:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_reset_off_is_a_json_404_and_deletes_nothing(service: str, default_servers: dict[str, str],
-                                                     caller: Caller) -> None:
+def test_reset_off_is_a_json_404_and_deletes_nothing(
+    service: str, default_servers: dict[str, str], caller: Caller
+) -> None:
     url = default_servers[service]
     created = requests.post(f"{url}/{service}", json=one_row(service), headers=caller.headers, timeout=5)
     assert created.status_code == 201, created.text
@@ -56,7 +57,10 @@ def test_reset_off_is_a_json_404_and_deletes_nothing(service: str, default_serve
     for headers in ({}, caller.headers):
         response = requests.post(f"{url}/{service}/reset", headers=headers, timeout=5)
         assert (response.status_code, response.headers["Content-Type"], response.json()) == (
-            404, "application/json", NOT_FOUND)
+            404,
+            "application/json",
+            NOT_FOUND,
+        )
     assert count(url, service) == before
 
 

@@ -19,10 +19,29 @@ from tests.conftest import Caller, sign_up_and_log_in
 from tests.services.protected import BAD_ID, INVALID_TOKEN, NO_TOKEN, counter, in_days, lister, run_together
 
 INVALID_DATES = {"msg": "Las fechas del trayecto no son válidas"}
-ROUTE_KEYS = {"id", "flightId", "sourceAirportCode", "sourceCountry", "destinyAirportCode", "destinyCountry",
-              "bagCost", "plannedStartDate", "plannedEndDate", "createdAt", "updatedAt"}
-REQUIRED = ["flightId", "sourceAirportCode", "sourceCountry", "destinyAirportCode", "destinyCountry", "bagCost",
-            "plannedStartDate", "plannedEndDate"]
+ROUTE_KEYS = {
+    "id",
+    "flightId",
+    "sourceAirportCode",
+    "sourceCountry",
+    "destinyAirportCode",
+    "destinyCountry",
+    "bagCost",
+    "plannedStartDate",
+    "plannedEndDate",
+    "createdAt",
+    "updatedAt",
+}
+REQUIRED = [
+    "flightId",
+    "sourceAirportCode",
+    "sourceCountry",
+    "destinyAirportCode",
+    "destinyCountry",
+    "bagCost",
+    "plannedStartDate",
+    "plannedEndDate",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +56,14 @@ listed = lister("routes")
 
 def new_route(**fields: object) -> dict[str, object]:
     body = {
-        "flightId": f"FL-{uuid.uuid4().hex[:8]}", "sourceAirportCode": "BOG", "sourceCountry": "Colombia",
-        "destinyAirportCode": "MIA", "destinyCountry": "USA", "bagCost": 120,
-        "plannedStartDate": in_days(10), "plannedEndDate": in_days(11),
+        "flightId": f"FL-{uuid.uuid4().hex[:8]}",
+        "sourceAirportCode": "BOG",
+        "sourceCountry": "Colombia",
+        "destinyAirportCode": "MIA",
+        "destinyCountry": "USA",
+        "bagCost": 120,
+        "plannedStartDate": in_days(10),
+        "plannedEndDate": in_days(11),
     }
     return {**body, **fields}
 
@@ -51,6 +75,7 @@ def create(routes: FlaskClient, caller: Caller, **fields: object) -> str:
 
 
 # --- POST /routes ---------------------------------------------------------------------------------
+
 
 def test_create_answers_id_and_creation_time(routes: FlaskClient, caller: Caller) -> None:
     response = routes.post("/routes", json=new_route(), headers=caller.headers)
@@ -64,15 +89,26 @@ def test_create_answers_id_and_creation_time(routes: FlaskClient, caller: Caller
 
 
 def test_a_created_route_is_stored_with_every_field(routes: FlaskClient, caller: Caller) -> None:
-    body = new_route(flightId="AV-204", bagCost=35, plannedStartDate="2090-03-01T21:20:53.214+05:00",
-                     plannedEndDate="2090-03-02T08:00:00Z")
+    body = new_route(
+        flightId="AV-204",
+        bagCost=35,
+        plannedStartDate="2090-03-01T21:20:53.214+05:00",
+        plannedEndDate="2090-03-02T08:00:00Z",
+    )
     created = routes.post("/routes", json=body, headers=caller.headers).json
     route = routes.get(f"/routes/{created['id']}", headers=caller.headers).json
     assert route == {
-        "id": created["id"], "flightId": "AV-204", "sourceAirportCode": "BOG", "sourceCountry": "Colombia",
-        "destinyAirportCode": "MIA", "destinyCountry": "USA", "bagCost": 35,
-        "plannedStartDate": "2090-03-01T16:20:53.214Z", "plannedEndDate": "2090-03-02T08:00:00.000Z",
-        "createdAt": created["createdAt"], "updatedAt": created["createdAt"],
+        "id": created["id"],
+        "flightId": "AV-204",
+        "sourceAirportCode": "BOG",
+        "sourceCountry": "Colombia",
+        "destinyAirportCode": "MIA",
+        "destinyCountry": "USA",
+        "bagCost": 35,
+        "plannedStartDate": "2090-03-01T16:20:53.214Z",
+        "plannedEndDate": "2090-03-02T08:00:00.000Z",
+        "createdAt": created["createdAt"],
+        "updatedAt": created["createdAt"],
     }
 
 
@@ -85,13 +121,27 @@ def test_create_without_a_field_is_400(routes: FlaskClient, caller: Caller, miss
     assert count(routes) == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("flightId", 204), ("sourceAirportCode", None), ("sourceCountry", ["Colombia"]), ("destinyAirportCode", {}),
-    ("destinyCountry", True), ("bagCost", "120"), ("bagCost", True), ("bagCost", None), ("bagCost", 12.5),
-    ("bagCost", float("nan")), ("bagCost", float("inf")),
-    ("plannedStartDate", 1772400053), ("plannedEndDate", None),
-    ("plannedStartDate", "tomorrow"), ("plannedEndDate", "2090-13-01T00:00:00Z"), ("plannedStartDate", ""),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("flightId", 204),
+        ("sourceAirportCode", None),
+        ("sourceCountry", ["Colombia"]),
+        ("destinyAirportCode", {}),
+        ("destinyCountry", True),
+        ("bagCost", "120"),
+        ("bagCost", True),
+        ("bagCost", None),
+        ("bagCost", 12.5),
+        ("bagCost", float("nan")),
+        ("bagCost", float("inf")),
+        ("plannedStartDate", 1772400053),
+        ("plannedEndDate", None),
+        ("plannedStartDate", "tomorrow"),
+        ("plannedEndDate", "2090-13-01T00:00:00Z"),
+        ("plannedStartDate", ""),
+    ],
+)
 def test_create_with_a_field_of_the_wrong_type_is_400(
     routes: FlaskClient, caller: Caller, field: str, value: object
 ) -> None:
@@ -101,11 +151,21 @@ def test_create_with_a_field_of_the_wrong_type_is_400(
     assert count(routes) == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("flightId", ""), ("flightId", "x" * 256), ("sourceCountry", "Co\x00lombia"), ("destinyCountry", ""),
-    ("bagCost", -1), ("bagCost", 2**31), ("bagCost", 1e300), ("bagCost", 10**40),
-    ("plannedEndDate", "9999-12-31T23:59:59-01:00"), ("plannedStartDate", "2090-03-01T21:20:53Z" + " " * 60),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("flightId", ""),
+        ("flightId", "x" * 256),
+        ("sourceCountry", "Co\x00lombia"),
+        ("destinyCountry", ""),
+        ("bagCost", -1),
+        ("bagCost", 2**31),
+        ("bagCost", 1e300),
+        ("bagCost", 10**40),
+        ("plannedEndDate", "9999-12-31T23:59:59-01:00"),
+        ("plannedStartDate", "2090-03-01T21:20:53Z" + " " * 60),
+    ],
+)
 def test_create_with_a_value_the_database_cannot_hold_is_400(
     routes: FlaskClient, caller: Caller, field: str, value: object
 ) -> None:
@@ -125,12 +185,15 @@ def test_bag_cost_is_any_whole_non_negative_number(
     assert type(bag_cost) is int
 
 
-@pytest.mark.parametrize(("sent", "stored"), [
-    ("2090-03-01t21:20:53.214z", "2090-03-01T21:20:53.214Z"),  # RFC 3339 allows lower case
-    ("2090-03-01T21:20:53", "2090-03-01T21:20:53.000Z"),  # no offset: UTC
-    ("2090-03-01T21:20:53.5-03:00", "2090-03-02T00:20:53.500Z"),
-    ("2090-03-01", "2090-03-01T00:00:00.000Z"),
-])
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("2090-03-01t21:20:53.214z", "2090-03-01T21:20:53.214Z"),  # RFC 3339 allows lower case
+        ("2090-03-01T21:20:53", "2090-03-01T21:20:53.000Z"),  # no offset: UTC
+        ("2090-03-01T21:20:53.5-03:00", "2090-03-02T00:20:53.500Z"),
+        ("2090-03-01", "2090-03-01T00:00:00.000Z"),
+    ],
+)
 def test_dates_are_read_as_iso_8601_and_answered_in_utc(
     routes: FlaskClient, caller: Caller, sent: str, stored: str
 ) -> None:
@@ -138,17 +201,21 @@ def test_dates_are_read_as_iso_8601_and_answered_in_utc(
     assert routes.get(f"/routes/{route_id}", headers=caller.headers).json["plannedStartDate"] == stored
 
 
-@pytest.mark.parametrize(("start", "end"), [
-    (in_days(-1), in_days(1)),  # start in the past
-    (in_days(-2), in_days(-1)),  # both in the past
-    (in_days(2), in_days(1)),  # end before start
-    ("2090-03-01T12:00:00Z", "2090-03-01T12:00:00Z"),  # end equal to start
-    ("2090-03-01T12:00:00Z", "2090-03-01T07:00:00-05:00"),  # the same moment, written differently
-    ("2090-03-01T12:00:00Z", "2090-03-01T13:00:00+02:00"),  # after start in local time, before it in UTC
-])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (in_days(-1), in_days(1)),  # start in the past
+        (in_days(-2), in_days(-1)),  # both in the past
+        (in_days(2), in_days(1)),  # end before start
+        ("2090-03-01T12:00:00Z", "2090-03-01T12:00:00Z"),  # end equal to start
+        ("2090-03-01T12:00:00Z", "2090-03-01T07:00:00-05:00"),  # the same moment, written differently
+        ("2090-03-01T12:00:00Z", "2090-03-01T13:00:00+02:00"),  # after start in local time, before it in UTC
+    ],
+)
 def test_dates_in_the_past_or_out_of_order_are_412(routes: FlaskClient, caller: Caller, start: str, end: str) -> None:
-    response = routes.post("/routes", json=new_route(plannedStartDate=start, plannedEndDate=end),
-                           headers=caller.headers)
+    response = routes.post(
+        "/routes", json=new_route(plannedStartDate=start, plannedEndDate=end), headers=caller.headers
+    )
     assert response.status_code == 412
     assert response.json == INVALID_DATES
     assert count(routes) == 0
@@ -168,21 +235,25 @@ def test_concurrent_creates_with_one_flight_id_give_one_201_and_412s(
 ) -> None:
     assert routes.get("/routes", headers=caller.headers).status_code == 200  # token checked and cached
     body = new_route(flightId="AV-204")
-    statuses = run_together(20, lambda: routes_app.test_client().post("/routes", json=body,
-                                                                      headers=caller.headers).status_code)
+    statuses = run_together(
+        20, lambda: routes_app.test_client().post("/routes", json=body, headers=caller.headers).status_code
+    )
     assert statuses == [201] + [412] * 19
     assert count(routes) == 1
 
 
-@pytest.mark.parametrize(("data", "content_type", "status"), [
-    ("{not json", "application/json", 400),
-    ("[1, 2]", "application/json", 400),
-    ('"a string"', "application/json", 400),
-    ("null", "application/json", 400),
-    ("", "application/json", 400),
-    ("flightId=AV-204", "application/x-www-form-urlencoded", 415),
-    ("x" * (2 * 1024 * 1024), "application/json", 413),
-])
+@pytest.mark.parametrize(
+    ("data", "content_type", "status"),
+    [
+        ("{not json", "application/json", 400),
+        ("[1, 2]", "application/json", 400),
+        ('"a string"', "application/json", 400),
+        ("null", "application/json", 400),
+        ("", "application/json", 400),
+        ("flightId=AV-204", "application/x-www-form-urlencoded", 415),
+        ("x" * (2 * 1024 * 1024), "application/json", 413),
+    ],
+)
 def test_bodies_that_are_not_a_json_object_get_a_json_4xx(
     routes: FlaskClient, caller: Caller, data: str, content_type: str, status: int
 ) -> None:
@@ -195,13 +266,18 @@ def test_bodies_that_are_not_a_json_object_get_a_json_4xx(
 # --- Authentication, before anything else ---------------------------------------------------------
 
 UNKNOWN_ID = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f"  # fixed, so that test ids are the same on every run
-ENDPOINTS = [("post", "/routes"), ("get", "/routes"), ("get", f"/routes/{UNKNOWN_ID}"),
-             ("delete", f"/routes/{UNKNOWN_ID}")]
+ENDPOINTS = [
+    ("post", "/routes"),
+    ("get", "/routes"),
+    ("get", f"/routes/{UNKNOWN_ID}"),
+    ("delete", f"/routes/{UNKNOWN_ID}"),
+]
 
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Bearer"},
-                                     {"Authorization": "Basic YW5hOnB3"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Bearer"}, {"Authorization": "Basic YW5hOnB3"}]
+)
 def test_no_token_is_403(routes: FlaskClient, method: str, path: str, headers: dict) -> None:
     response = getattr(routes, method)(path, json=new_route(), headers=headers)
     assert response.status_code == 403
@@ -218,13 +294,16 @@ def test_an_unknown_token_is_401(routes: FlaskClient, users_server: str, method:
     assert count(routes) == 0
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    ("post", "/routes", {"flightId": 5}),
-    ("post", "/routes", new_route(plannedStartDate=in_days(-1))),
-    ("get", "/routes?limit=0", None),
-    ("get", "/routes/not-a-uuid", None),
-    ("delete", "/routes/not-a-uuid", None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/routes", {"flightId": 5}),
+        ("post", "/routes", new_route(plannedStartDate=in_days(-1))),
+        ("get", "/routes?limit=0", None),
+        ("get", "/routes/not-a-uuid", None),
+        ("delete", "/routes/not-a-uuid", None),
+    ],
+)
 def test_authentication_comes_before_validation(
     routes: FlaskClient, users_server: str, method: str, path: str, body: dict | None
 ) -> None:
@@ -247,6 +326,7 @@ def test_routes_have_no_owner(routes: FlaskClient, caller: Caller, sign_up: Call
 
 
 # --- GET /routes ----------------------------------------------------------------------------------
+
 
 def test_list_gives_every_route_with_every_field_oldest_first(routes: FlaskClient, caller: Caller) -> None:
     first, second = create(routes, caller, flightId="AV-1"), create(routes, caller, flightId="AV-2")
@@ -290,8 +370,21 @@ def test_limit_and_offset_page_through_without_repeats_or_gaps(routes: FlaskClie
     assert listed(routes, caller, "?limit=1000") == created
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=-1", "limit=abc", "limit=1001", "offset=-1", "offset=x",
-                                   "limit=1.5", f"offset={2**63}", "flight=" + "x" * 256, "flight=AV%00204"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=-1",
+        "limit=abc",
+        "limit=1001",
+        "offset=-1",
+        "offset=x",
+        "limit=1.5",
+        f"offset={2**63}",
+        "flight=" + "x" * 256,
+        "flight=AV%00204",
+    ],
+)
 def test_malformed_list_parameters_are_400(routes: FlaskClient, caller: Caller, query: str) -> None:
     response = routes.get(f"/routes?{query}", headers=caller.headers)
     assert response.status_code == 400
@@ -304,6 +397,7 @@ def test_unknown_query_parameters_are_ignored(routes: FlaskClient, caller: Calle
 
 
 # --- GET and DELETE /routes/{id} ------------------------------------------------------------------
+
 
 def test_get_an_unknown_route_is_404_and_a_malformed_id_400(routes: FlaskClient, caller: Caller) -> None:
     create(routes, caller)
@@ -334,8 +428,9 @@ def test_delete_of_an_unknown_route_is_404_and_a_malformed_id_400(routes: FlaskC
 
 def test_concurrent_deletes_give_one_200_and_404s(routes_app: Flask, routes: FlaskClient, caller: Caller) -> None:
     route_id = create(routes, caller)
-    statuses = run_together(8, lambda: routes_app.test_client().delete(f"/routes/{route_id}",
-                                                                       headers=caller.headers).status_code)
+    statuses = run_together(
+        8, lambda: routes_app.test_client().delete(f"/routes/{route_id}", headers=caller.headers).status_code
+    )
     assert statuses == [200] + [404] * 7
     assert count(routes) == 0
 
@@ -347,6 +442,7 @@ def test_a_deleted_flight_id_can_be_used_again(routes: FlaskClient, caller: Call
 
 
 # --- reset, count, ping, openapi, schema ----------------------------------------------------------
+
 
 def test_openapi_documents_every_endpoint_and_status(routes: FlaskClient) -> None:
     document = routes.get("/routes/openapi.json").json
@@ -369,7 +465,10 @@ def test_openapi_documents_every_endpoint_and_status(routes: FlaskClient) -> Non
         assert document["paths"][path][method]["security"] == [{"bearer": []}]
     assert "security" not in document["paths"]["/routes/ping"]["get"]
     assert {parameter["name"] for parameter in document["paths"]["/routes"]["get"]["parameters"]} == {
-        "flight", "limit", "offset"}
+        "flight",
+        "limit",
+        "offset",
+    }
 
 
 def test_openapi_describes_the_route_body_and_object(routes: FlaskClient) -> None:

@@ -40,8 +40,9 @@ def silent_users() -> Iterator[str]:
 def test_an_expired_token_is_refused_by_all_three(
     short_lived_users: str, migrated_database: Callable[[str], str]
 ) -> None:
-    clients = {name: make_app(name, migrated_database(name), USERS_PATH=short_lived_users).test_client()
-               for name in DEPENDENT}
+    clients = {
+        name: make_app(name, migrated_database(name), USERS_PATH=short_lived_users).test_client() for name in DEPENDENT
+    }
     headers = sign_up_and_log_in(short_lived_users).headers
     for name, client in clients.items():
         assert client.get(f"/{name}", headers=headers).status_code == 200  # and now cached
@@ -79,8 +80,11 @@ def users_closing_idle_connections() -> Iterator[str]:
     the next request arrives on it: what a keep-alive timeout on the server looks like to a pool."""
     expiry = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     body = json.dumps({"id": "4b9f6c3e-1111-4a5b-9c3d-2e8f7a6b5c4d"}).encode()
-    answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n"
-              + f"X-Token-Expires-At: {expiry}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+    answer = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n"
+        + f"X-Token-Expires-At: {expiry}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)

@@ -38,6 +38,7 @@ def count(users: FlaskClient) -> int:
 
 # --- POST /users ---------------------------------------------------------------------------------
 
+
 def test_sign_up_answers_id_and_creation_time(users: FlaskClient) -> None:
     response = users.post("/users", json={**NEW_USER, "dni": "123", "fullName": "Ana P", "phoneNumber": "555"})
     assert response.status_code == 201
@@ -57,10 +58,21 @@ def test_sign_up_without_a_required_field_is_400(users: FlaskClient, missing: st
     assert count(users) == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("username", 5), ("password", True), ("email", ["a@b.c"]), ("dni", 7), ("fullName", {}), ("phoneNumber", 1.5),
-    ("username", ""), ("email", "not-an-email"), ("username", "x" * 256), ("fullName", "a\x00b"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("username", 5),
+        ("password", True),
+        ("email", ["a@b.c"]),
+        ("dni", 7),
+        ("fullName", {}),
+        ("phoneNumber", 1.5),
+        ("username", ""),
+        ("email", "not-an-email"),
+        ("username", "x" * 256),
+        ("fullName", "a\x00b"),
+    ],
+)
 def test_sign_up_with_a_malformed_field_is_400(users: FlaskClient, field: str, value: object) -> None:
     response = users.post("/users", json={**NEW_USER, field: value})
     assert response.status_code == 400
@@ -99,17 +111,26 @@ def test_concurrent_sign_ups_with_one_username_give_one_201_and_412s(users_app, 
 
 # --- Bad input, whatever the endpoint -------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("post", "/users"), ("post", "/users/auth"), ("patch", f"/users/{uuid.uuid4()}"),
-])
-@pytest.mark.parametrize(("data", "content_type", "status"), [
-    ("{not json", "application/json", 400),
-    ("[1, 2]", "application/json", 400),
-    ('"a string"', "application/json", 400),
-    ("null", "application/json", 400),
-    ("username=ana", "application/x-www-form-urlencoded", 415),
-    ("x" * (2 * 1024 * 1024), "application/json", 413),
-])
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/users"),
+        ("post", "/users/auth"),
+        ("patch", f"/users/{uuid.uuid4()}"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("data", "content_type", "status"),
+    [
+        ("{not json", "application/json", 400),
+        ("[1, 2]", "application/json", 400),
+        ('"a string"', "application/json", 400),
+        ("null", "application/json", 400),
+        ("username=ana", "application/x-www-form-urlencoded", 415),
+        ("x" * (2 * 1024 * 1024), "application/json", 413),
+    ],
+)
 def test_bodies_that_are_not_a_json_object_get_a_json_4xx(
     users: FlaskClient, method: str, path: str, data: str, content_type: str, status: int
 ) -> None:
@@ -121,6 +142,7 @@ def test_bodies_that_are_not_a_json_object_get_a_json_4xx(
 
 # --- PATCH /users/{id} ----------------------------------------------------------------------------
 
+
 def test_update_changes_the_given_fields(users: FlaskClient) -> None:
     user_id = sign_up(users)
     response = users.patch(f"/users/{user_id}", json={"status": "VERIFICADO", "dni": "42", "email": "ignored"})
@@ -130,8 +152,7 @@ def test_update_changes_the_given_fields(users: FlaskClient) -> None:
     assert (me["status"], me["dni"], me["fullName"], me["email"]) == ("VERIFICADO", "42", None, "ana@example.com")
 
 
-@pytest.mark.parametrize("body", [{}, {"email": "new@example.com"}, {"status": "ACTIVE"}, {"status": None},
-                                  {"dni": 5}])
+@pytest.mark.parametrize("body", [{}, {"email": "new@example.com"}, {"status": "ACTIVE"}, {"status": None}, {"dni": 5}])
 def test_update_without_a_valid_field_is_400(users: FlaskClient, body: dict) -> None:
     user_id = sign_up(users)
     response = users.patch(f"/users/{user_id}", json=body)
@@ -147,6 +168,7 @@ def test_update_of_an_unknown_user_is_404_and_a_malformed_id_400(users: FlaskCli
 
 
 # --- POST /users/auth -----------------------------------------------------------------------------
+
 
 def test_log_in_gives_a_fresh_uuid4_token_with_an_expiry(users: FlaskClient) -> None:
     user_id = sign_up(users)
@@ -171,8 +193,9 @@ def test_log_in_without_both_fields_is_400(users: FlaskClient, body: dict) -> No
     assert users.post("/users/auth", json=body).status_code == 400
 
 
-@pytest.mark.parametrize("credentials", [{"username": "nobody", "password": "s3cret-pw"},
-                                         {"username": "ana", "password": "wrong"}])
+@pytest.mark.parametrize(
+    "credentials", [{"username": "nobody", "password": "s3cret-pw"}, {"username": "ana", "password": "wrong"}]
+)
 def test_unknown_user_and_wrong_password_get_the_same_404(users: FlaskClient, credentials: dict) -> None:
     sign_up(users)
     response = users.post("/users/auth", json=credentials)
@@ -182,18 +205,27 @@ def test_unknown_user_and_wrong_password_get_the_same_404(users: FlaskClient, cr
 
 # --- GET /users/me --------------------------------------------------------------------------------
 
+
 def test_me_answers_the_profile_without_secrets(users: FlaskClient) -> None:
     user_id = sign_up(users, fullName="Ana P", dni="9", phoneNumber="555")
     session = log_in(users)
     response = users.get("/users/me", headers=bearer(session["token"]))
     assert response.status_code == 200
-    assert response.json == {"id": user_id, "username": "ana", "email": "ana@example.com", "fullName": "Ana P",
-                             "dni": "9", "phoneNumber": "555", "status": "POR_VERIFICAR"}
+    assert response.json == {
+        "id": user_id,
+        "username": "ana",
+        "email": "ana@example.com",
+        "fullName": "Ana P",
+        "dni": "9",
+        "phoneNumber": "555",
+        "status": "POR_VERIFICAR",
+    }
     assert response.headers["X-Token-Expires-At"] == session["expireAt"]
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Bearer"},
-                                     {"Authorization": "Basic YW5hOnB3"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Bearer"}, {"Authorization": "Basic YW5hOnB3"}]
+)
 def test_me_without_a_token_is_403(users: FlaskClient, headers: dict) -> None:
     response = users.get("/users/me", headers=headers)
     assert response.status_code == 403
@@ -227,11 +259,14 @@ def test_an_expired_token_is_401(migrated_database) -> None:
 
 # --- Secrets never leave, and are never stored in clear --------------------------------------------
 
+
 def test_no_response_carries_the_password_or_its_hash(users: FlaskClient) -> None:
     user_id = sign_up(users)
     token = log_in(users)["token"]
-    bodies = [users.get("/users/me", headers=bearer(token)).get_data(as_text=True),
-              users.patch(f"/users/{user_id}", json={"dni": "1"}).get_data(as_text=True)]
+    bodies = [
+        users.get("/users/me", headers=bearer(token)).get_data(as_text=True),
+        users.patch(f"/users/{user_id}", json={"dni": "1"}).get_data(as_text=True),
+    ]
     for body in bodies:
         assert "s3cret-pw" not in body and "argon2" not in body and token not in body
 
@@ -249,6 +284,7 @@ def test_password_and_token_are_stored_hashed(users: FlaskClient, migrated_datab
 
 
 # --- reset, count, ping, openapi ------------------------------------------------------------------
+
 
 def test_openapi_documents_every_endpoint_and_status(users: FlaskClient) -> None:
     document = users.get("/users/openapi.json").json

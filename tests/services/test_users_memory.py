@@ -84,12 +84,16 @@ def log_in_together(url: str, clients: int) -> list[float]:
 
 
 def test_a_users_pod_under_concurrent_log_ins_stays_under_its_memory_limit(
-        migrated_database: Callable[..., str]) -> None:
+    migrated_database: Callable[..., str],
+) -> None:
     container = pod_container()
     limit = int(parse_quantity(container["resources"]["limits"]["memory"]))
     pod_env = {item["name"]: item["value"] for item in container.get("env", []) if "value" in item}
-    env = service_env("users", migrated_database("users", "memory"),
-                      **{name: value for name, value in pod_env.items() if name.startswith("GUNICORN_")})
+    env = service_env(
+        "users",
+        migrated_database("users", "memory"),
+        **{name: value for name, value in pod_env.items() if name.startswith("GUNICORN_")},
+    )
     settings = gunicorn_settings(env)
     workers, threads = int(settings["workers"]), int(settings["threads"])
     with ServiceProcess("users", free_port(), env) as server:
@@ -105,10 +109,12 @@ def test_a_users_pod_under_concurrent_log_ins_stays_under_its_memory_limit(
         master_peak = peak_rss(master.pid)
     total = master_peak + sum(peaks.values())
     hash_bytes = credentials.PARAMETERS.memory_cost * 1024
-    figures = (f"{workers} workers x {threads} threads, argon2 {mib(hash_bytes)} MiB: master {mib(master_peak)} MiB, "
-               f"workers idle {[mib(v) for v in idle.values()]} MiB, peak {[mib(v) for v in peaks.values()]} MiB; "
-               f"pod {mib(total)} MiB of {mib(limit)} MiB; log-in p50 {seconds[len(seconds) // 2] * 1000:.0f} ms, "
-               f"max {seconds[-1] * 1000:.0f} ms under {2 * workers * threads} clients")
+    figures = (
+        f"{workers} workers x {threads} threads, argon2 {mib(hash_bytes)} MiB: master {mib(master_peak)} MiB, "
+        f"workers idle {[mib(v) for v in idle.values()]} MiB, peak {[mib(v) for v in peaks.values()]} MiB; "
+        f"pod {mib(total)} MiB of {mib(limit)} MiB; log-in p50 {seconds[len(seconds) // 2] * 1000:.0f} ms, "
+        f"max {seconds[-1] * 1000:.0f} ms under {2 * workers * threads} clients"
+    )
     print(figures)
     # The load did what it claims: each worker hashed `threads` passwords at once at some moment.
     assert all(peaks[pid] - idle[pid] >= (threads - 1) * hash_bytes for pid in pids), figures
@@ -122,8 +128,9 @@ def mib(size: int) -> int:
 def test_the_argon2_parameters_meet_owasps_minimum() -> None:
     parameters = credentials.PARAMETERS
     assert parameters.type is Type.ID and parameters.parallelism >= 1
-    assert any(parameters.memory_cost >= memory and parameters.time_cost >= iterations
-               for memory, iterations in OWASP_MINIMUMS), parameters
+    assert any(
+        parameters.memory_cost >= memory and parameters.time_cost >= iterations for memory, iterations in OWASP_MINIMUMS
+    ), parameters
 
 
 # --- hashes made with other parameters still log in, and are rehashed --------------------------------------
@@ -153,7 +160,8 @@ def old_user(users: FlaskClient, users_app: Flask) -> str:
 
 
 def test_an_old_hash_logs_in_and_is_rehashed_with_the_current_parameters(
-        users: FlaskClient, users_app: Flask, old_user: str) -> None:
+    users: FlaskClient, users_app: Flask, old_user: str
+) -> None:
     old = stored_hash(users_app, old_user)
     assert users.post("/users/auth", json={"username": "old", "password": "s3cret-pw"}).status_code == 200
     new = stored_hash(users_app, old_user)

@@ -35,13 +35,21 @@ def serving(handler: type[BaseHTTPRequestHandler], kubeconfig: Path) -> Iterator
     """Serves `handler` until the block ends; writes and yields a kubeconfig whose `marketplace` context uses it."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "other",
-        "clusters": [{"name": "fake", "cluster": {"server": f"http://127.0.0.1:{server.server_port}"}}],
-        "users": [{"name": "u", "user": {"token": "t"}}],
-        "contexts": [{"name": "marketplace", "context": {"cluster": "fake", "user": "u"}},
-                     {"name": "other", "context": {"cluster": "nowhere", "user": "u"}}],
-    }))
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "other",
+                "clusters": [{"name": "fake", "cluster": {"server": f"http://127.0.0.1:{server.server_port}"}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [
+                    {"name": "marketplace", "context": {"cluster": "fake", "user": "u"}},
+                    {"name": "other", "context": {"cluster": "nowhere", "user": "u"}},
+                ],
+            }
+        )
+    )
     try:
         yield kubeconfig
     finally:

@@ -72,8 +72,15 @@ def create_profiled_app(
     settings = settings or Settings.from_env(service)
     profile = PROFILES[settings.auth_profile]
     spec = make_spec(service, f"{description} {profile.summary}", bearer=profile.security is not None)
-    return create_service_app(service, api=api.blueprint(spec, profile), spec=spec, metadata=metadata,
-                              counted=counted, settings=settings, needs_users=profile.needs_users)
+    return create_service_app(
+        service,
+        api=api.blueprint(spec, profile),
+        spec=spec,
+        metadata=metadata,
+        counted=counted,
+        settings=settings,
+        needs_users=profile.needs_users,
+    )
 
 
 def settings() -> Settings:

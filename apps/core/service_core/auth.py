@@ -29,8 +29,9 @@ _MAX_CACHED_TOKENS = 10_000
 
 
 class UsersClient:
-    def __init__(self, base_url: str, *, connect_timeout: float = 0.5, read_timeout: float = 2.0,
-                 cache_seconds: float = 5.0) -> None:
+    def __init__(
+        self, base_url: str, *, connect_timeout: float = 0.5, read_timeout: float = 2.0, cache_seconds: float = 5.0
+    ) -> None:
         self._url = f"{base_url.rstrip('/')}/users/me"
         self._timeout = (connect_timeout, read_timeout)
         self._cache_seconds = cache_seconds

@@ -24,8 +24,9 @@ class Readiness(BaseModel):
     status: str
 
 
-def common_blueprint(service: str, spec: SpecTree, metadata: MetaData, counted: type,
-                     reset_enabled: bool = False) -> Blueprint:
+def common_blueprint(
+    service: str, spec: SpecTree, metadata: MetaData, counted: type, reset_enabled: bool = False
+) -> Blueprint:
     """`reset_enabled`: serve `POST /<svc>/reset` (Settings.reset_enabled: the local stack and minikube only)."""
     bp = Blueprint(f"{service}_common", __name__, url_prefix=f"/{service}")
     tags = ["operations"]
@@ -43,7 +44,7 @@ def common_blueprint(service: str, spec: SpecTree, metadata: MetaData, counted: 
         try:
             with db.engine().connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means "not ready"
+        except Exception:
             return json_error(503, DATABASE_UNAVAILABLE)
         return {"status": "ready"}
 

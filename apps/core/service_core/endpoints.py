@@ -32,8 +32,9 @@ class ServiceApi:
         self.service = service
         self._endpoints: list[Endpoint] = []
 
-    def route(self, method: str, rule: str, *, json: Schema = None, query: Schema = None,
-              **responses: type[BaseModel]) -> Callable[[View], View]:
+    def route(
+        self, method: str, rule: str, *, json: Schema = None, query: Schema = None, **responses: type[BaseModel]
+    ) -> Callable[[View], View]:
         def declare(view: View) -> View:
             self._endpoints.append(Endpoint(method, rule, view, json, query, responses))
             return view
@@ -54,10 +55,13 @@ class ServiceApi:
         for endpoint in self._endpoints:
             # A new Documented each time: spectree binds it to the spec it is given.
             validated = spec.validate(
-                json=profile.pick(endpoint.json), query=profile.pick(endpoint.query),
+                json=profile.pick(endpoint.json),
+                query=profile.pick(endpoint.query),
                 resp=Documented(**endpoint.responses, **profile.errors),
-                tags=[self.service], security=profile.security,
+                tags=[self.service],
+                security=profile.security,
             )(endpoint.view)
-            blueprint.add_url_rule(endpoint.rule, endpoint.view.__name__, profile.guard(validated),
-                                   methods=[endpoint.method])
+            blueprint.add_url_rule(
+                endpoint.rule, endpoint.view.__name__, profile.guard(validated), methods=[endpoint.method]
+            )
         return blueprint

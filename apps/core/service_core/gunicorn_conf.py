@@ -28,7 +28,7 @@ accesslog = None  # the app logs one JSON line per request itself
 control_socket_disable = True
 
 
-def child_exit(_server, worker):  # noqa: ANN001 - gunicorn's hook signature
+def child_exit(_server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

@@ -27,7 +27,9 @@ from service_core import db
 REQUESTS = Counter("http_requests_total", "HTTP requests served", ["service", "method", "endpoint", "status"])
 LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["service", "method", "endpoint"])
 POOL_IN_USE = Gauge(
-    "db_pool_connections_in_use", "Database connections checked out of the pool", ["service"],
+    "db_pool_connections_in_use",
+    "Database connections checked out of the pool",
+    ["service"],
     multiprocess_mode="livesum",
 )
 POOL_SIZE = Gauge("db_pool_size", "Configured database pool size", ["service"], multiprocess_mode="max")
@@ -40,8 +42,12 @@ class JsonFormatter(logging.Formatter):
     """Each record one JSON object; `extra={"fields": {...}}` merges structured fields in."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"ts": self.formatTime(record), "level": record.levelname, "logger": record.name,
-                "msg": record.getMessage()}
+        line = {
+            "ts": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
@@ -83,11 +89,19 @@ def init_observability(app: Flask, service: str) -> None:
         LATENCY.labels(service, request.method, endpoint).observe(duration)
         POOL_IN_USE.labels(service).set(db.engine().pool.checkedout())
         # The path only: query strings and headers may carry ids or tokens.
-        access_log.info("request", extra={"fields": {
-            "service": service, "method": request.method, "path": request.path,
-            "status": response.status_code, "duration_ms": round(duration * 1000, 2),
-            "request_id": request_id,
-        }})
+        access_log.info(
+            "request",
+            extra={
+                "fields": {
+                    "service": service,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round(duration * 1000, 2),
+                    "request_id": request_id,
+                }
+            },
+        )
         return response
 
 

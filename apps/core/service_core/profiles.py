@@ -53,18 +53,26 @@ def _unguarded(view: View) -> View:
 
 
 TOKEN = Profile(
-    name="token", needs_users=True, guard=authenticated, caller_id=lambda: g.user_id,
-    security=BEARER, errors=AUTH_ERRORS,
+    name="token",
+    needs_users=True,
+    guard=authenticated,
+    caller_id=lambda: g.user_id,
+    security=BEARER,
+    errors=AUTH_ERRORS,
     summary="Profile `token`: every endpoint but ping, ready, reset, count, metrics and openapi.json needs "
-            "`Authorization: Bearer <token>`, checked with the users service before anything else (403 no token, "
-            "401 unknown or expired, 503 users unreachable); the caller is the token's user.",
+    "`Authorization: Bearer <token>`, checked with the users service before anything else (403 no token, "
+    "401 unknown or expired, 503 users unreachable); the caller is the token's user.",
 )
 ISOLATED = Profile(
-    name="isolated", needs_users=False, guard=_unguarded, caller_id=lambda: request.context.json.userId,
-    security=None, errors={},
+    name="isolated",
+    needs_users=False,
+    guard=_unguarded,
+    caller_id=lambda: request.context.json.userId,
+    security=None,
+    errors={},
     summary="Profile `isolated`: no endpoint needs a token, an `Authorization` header is ignored, and the "
-            "service never calls users; where a caller's id is needed the request gives it (`userId` in a "
-            "create's body, `owner=<user id>` in a list; `owner=me` is refused with 400).",
+    "service never calls users; where a caller's id is needed the request gives it (`userId` in a "
+    "create's body, `owner=<user id>` in a list; `owner=me` is refused with 400).",
 )
 PROFILES = {profile.name: profile for profile in (TOKEN, ISOLATED)}
 

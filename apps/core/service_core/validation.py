@@ -40,13 +40,13 @@ class Created(BaseModel):
     """What a create answers (201)."""
 
     id: str
-    createdAt: str  # noqa: N815 - the contract's field names
+    createdAt: str
 
 
 class CreatedBy(Created):
     """What a create answers when the row belongs to the caller (201)."""
 
-    userId: str  # noqa: N815
+    userId: str
 
 
 def _check_uuid(value: str) -> str:
@@ -63,22 +63,30 @@ def _check_owner(value: str) -> str:
 
 UUIDStr = Annotated[str, AfterValidator(_check_uuid), Field(json_schema_extra={"format": "uuid"})]
 # Documented as what it accepts, so that clients and fuzzers know which strings are valid.
-OwnerStr = Annotated[str, AfterValidator(_check_owner), Field(
-    description="A user id, or `me` for the caller", json_schema_extra={"anyOf": [{"format": "uuid"}, {"const": "me"}]}
-)]
+OwnerStr = Annotated[
+    str,
+    AfterValidator(_check_owner),
+    Field(
+        description="A user id, or `me` for the caller",
+        json_schema_extra={"anyOf": [{"format": "uuid"}, {"const": "me"}]},
+    ),
+]
 
 
 class Author(Body):
     """The isolated profile's create bodies name their author: there is no token to take it from."""
 
-    userId: UUIDStr = Field(description="The author's user id (a UUID); it is not checked with the users service.")  # noqa: N815
+    userId: UUIDStr = Field(description="The author's user id (a UUID); it is not checked with the users service.")
 
 
 class OwnerById(Query):
     """The isolated profile's `owner` filter: a user id only, as there is no caller to be `me`."""
 
-    owner: UUIDStr = Field(default=None, validate_default=False,
-                           description="Only those of this user id; `me` is refused with 400 (there is no token).")
+    owner: UUIDStr = Field(
+        default=None,
+        validate_default=False,
+        description="Only those of this user id; `me` is refused with 400 (there is no token).",
+    )
 
 
 # PostgreSQL cannot store NUL in text: refused here (400), and documented, rather than failing in the database.
@@ -147,10 +155,10 @@ def make_spec(service: str, description: str, *, bearer: bool = True) -> SpecTre
         annotations=False,
         page_templates={"redoc": PAGE_TEMPLATES["redoc"]},
         security_schemes=[
-            SecurityScheme(
-                name="bearer", data=SecuritySchemeData(type="http", scheme="bearer", bearer_format="UUID")
-            )
-        ] if bearer else [],
+            SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer", bearer_format="UUID"))
+        ]
+        if bearer
+        else [],
     )
 
 

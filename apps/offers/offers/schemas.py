@@ -14,12 +14,16 @@ from service_core.validation import Author, Body, OwnerById, OwnerStr, Page, UUI
 CENT = Decimal(1).scaleb(-OFFER_SCALE)
 
 # No minimum in the schema: a negative amount is well-formed, and the contract answers it with 412.
-Amount = Annotated[float, Field(
-    le=float(MAX_OFFER), allow_inf_nan=False,
-    description=f"Dollars, a JSON number within double range (\"10\" and true are refused with 400), "
-                f"at most {MAX_OFFER}. Negative is refused with 412. Stored to the cent, rounding half up "
-                "(2.675 becomes 2.68).",
-)]
+Amount = Annotated[
+    float,
+    Field(
+        le=float(MAX_OFFER),
+        allow_inf_nan=False,
+        description=f'Dollars, a JSON number within double range ("10" and true are refused with 400), '
+        f"at most {MAX_OFFER}. Negative is refused with 412. Stored to the cent, rounding half up "
+        "(2.675 becomes 2.68).",
+    ),
+]
 
 
 def to_cents(amount: float) -> Decimal:
@@ -30,12 +34,14 @@ def to_cents(amount: float) -> Decimal:
 class NewOffer(Body):
     """All five fields are required. `size` is checked before `offer`."""
 
-    postId: UUIDStr = Field(description="The post offered on; any UUID, the post need not exist.")  # noqa: N815
+    postId: UUIDStr = Field(description="The post offered on; any UUID, the post need not exist.")
     description: text(max_length=MAX_DESCRIPTION, min_length=1)
     # A plain string, not an enum: a string that is not one of the sizes is the contract's 412, not a 400.
-    size: str = Field(description="LARGE, MEDIUM or SMALL, case-sensitive; any other string is refused with 412.",
-                      examples=list(SIZES))
-    fragile: bool = Field(description="A JSON boolean: 1 and \"true\" are refused with 400.")
+    size: str = Field(
+        description="LARGE, MEDIUM or SMALL, case-sensitive; any other string is refused with 412.",
+        examples=list(SIZES),
+    )
+    fragile: bool = Field(description='A JSON boolean: 1 and "true" are refused with 400.')
     offer: Amount
 
 
@@ -49,8 +55,9 @@ NEW_OFFER = PerProfile(token=NewOffer, isolated=IsolatedNewOffer)
 class OfferQuery(Page):
     # Absent means no filter; defaults are not validated, so the document shows plain strings.
     post: UUIDStr = Field(default=None, validate_default=False, description="Only the offers on this post id.")
-    owner: OwnerStr = Field(default=None, validate_default=False,
-                            description="Only the offers of this user id; `me` is the caller.")
+    owner: OwnerStr = Field(
+        default=None, validate_default=False, description="Only the offers of this user id; `me` is the caller."
+    )
 
 
 class IsolatedOfferQuery(OwnerById, OfferQuery):
@@ -62,13 +69,13 @@ OFFER_QUERY = PerProfile(token=OfferQuery, isolated=IsolatedOfferQuery)
 
 class Offer(BaseModel):
     id: str
-    postId: str  # noqa: N815 - the contract's field names
-    userId: str  # noqa: N815
+    postId: str
+    userId: str
     description: str
     size: Size
     fragile: bool
     offer: float = Field(description="Dollars, to the cent.")
-    createdAt: str  # noqa: N815
+    createdAt: str
 
 
 class Offers(RootModel[list[Offer]]):

@@ -10,5 +10,6 @@ from service_core.config import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    return create_profiled_app("posts", api=api, description=DESCRIPTION, metadata=Base.metadata, counted=Post,
-                               settings=settings)
+    return create_profiled_app(
+        "posts", api=api, description=DESCRIPTION, metadata=Base.metadata, counted=Post, settings=settings
+    )

@@ -58,8 +58,13 @@ def create_post():
     body: NewPost = request.context.json
     now = utcnow()  # also the creation time, so that the expiry is after it (ck_posts_expire_at)
     expire_at = _expiry(body.expireAt, now)
-    post = Post(route_id=uuid.UUID(body.routeId), user_id=uuid.UUID(current_user_id()), expire_at=expire_at,
-                created_at=now, updated_at=now)  # a new post has not been updated: both times are the same
+    post = Post(
+        route_id=uuid.UUID(body.routeId),
+        user_id=uuid.UUID(current_user_id()),
+        expire_at=expire_at,
+        created_at=now,
+        updated_at=now,
+    )  # a new post has not been updated: both times are the same
     return insert_owned(post)
 
 

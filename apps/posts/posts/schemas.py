@@ -11,13 +11,14 @@ from service_core.validation import Author, Body, OwnerById, OwnerStr, Page, UUI
 
 
 class NewPost(Body):
-    routeId: UUIDStr = Field(  # noqa: N815 - the contract's field names
-        description="A route id (UUID). It is not checked against the routes service: an unknown one is accepted.")
+    routeId: UUIDStr = Field(
+        description="A route id (UUID). It is not checked against the routes service: an unknown one is accepted."
+    )
     # Any JSON string is let through to the view, where an unreadable date is a 412 like a past one; so the
     # document declares no `date-time` format, which would make such a string a schema violation (400).
-    expireAt: str = Field(  # noqa: N815
+    expireAt: str = Field(
         description="ISO-8601; a time without an offset is taken as UTC. A date that is not in the future, or a "
-                    "string that is not a date, is refused with 412; a value that is not a string with 400.",
+        "string that is not a date, is refused with 412; a value that is not a string with 400.",
     )
 
 
@@ -31,11 +32,14 @@ NEW_POST = PerProfile(token=NewPost, isolated=IsolatedNewPost)
 class PostQuery(Page):
     # Absent means no filter; the defaults are not validated, so the document shows the plain types.
     expire: Literal["true", "false"] = Field(
-        default=None, validate_default=False,
-        description="`true`: only posts already expired (expireAt <= now); `false`: only those not yet expired.")
+        default=None,
+        validate_default=False,
+        description="`true`: only posts already expired (expireAt <= now); `false`: only those not yet expired.",
+    )
     route: UUIDStr = Field(default=None, validate_default=False, description="Only the posts of this route id.")
-    owner: OwnerStr = Field(default=None, validate_default=False,
-                            description="Only the posts of this user id; `me` is the token's user.")
+    owner: OwnerStr = Field(
+        default=None, validate_default=False, description="Only the posts of this user id; `me` is the token's user."
+    )
 
 
 class IsolatedPostQuery(OwnerById, PostQuery):
@@ -47,10 +51,10 @@ POST_QUERY = PerProfile(token=PostQuery, isolated=IsolatedPostQuery)
 
 class Post(BaseModel):
     id: str
-    routeId: str  # noqa: N815
-    userId: str  # noqa: N815
-    expireAt: str  # noqa: N815
-    createdAt: str  # noqa: N815
+    routeId: str
+    userId: str
+    expireAt: str
+    createdAt: str
 
 
 class Posts(RootModel[list[Post]]):

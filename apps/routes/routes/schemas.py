@@ -29,27 +29,37 @@ def _moment(value: str) -> datetime:
 
 
 # The bounds go before the validator, so that they apply to the int and are documented as such.
-BagCost = Annotated[int, Field(
-    ge=0, le=MAX_BAG_COST,
-    description="A whole, non-negative JSON number (12 or 12.0; 12.5, -1 and \"12\" are refused with 400).",
-), BeforeValidator(_integral)]
-Moment = Annotated[str, Field(
-    max_length=64, json_schema_extra={"format": "date-time"},
-    description="ISO-8601; a time without an offset is taken as UTC. Must be in the future (else 412).",
-), AfterValidator(_moment)]
+BagCost = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_BAG_COST,
+        description='A whole, non-negative JSON number (12 or 12.0; 12.5, -1 and "12" are refused with 400).',
+    ),
+    BeforeValidator(_integral),
+]
+Moment = Annotated[
+    str,
+    Field(
+        max_length=64,
+        json_schema_extra={"format": "date-time"},
+        description="ISO-8601; a time without an offset is taken as UTC. Must be in the future (else 412).",
+    ),
+    AfterValidator(_moment),
+]
 
 
 class NewRoute(Body):
     """All eight fields are required; the strings are 1-255 characters."""
 
-    flightId: Name  # noqa: N815 - the contract's field names
-    sourceAirportCode: Name  # noqa: N815
-    sourceCountry: Name  # noqa: N815
-    destinyAirportCode: Name  # noqa: N815
-    destinyCountry: Name  # noqa: N815
-    bagCost: BagCost  # noqa: N815
-    plannedStartDate: Moment  # noqa: N815
-    plannedEndDate: Moment = Field(description="ISO-8601, strictly after plannedStartDate (else 412).")  # noqa: N815
+    flightId: Name
+    sourceAirportCode: Name
+    sourceCountry: Name
+    destinyAirportCode: Name
+    destinyCountry: Name
+    bagCost: BagCost
+    plannedStartDate: Moment
+    plannedEndDate: Moment = Field(description="ISO-8601, strictly after plannedStartDate (else 412).")
 
 
 class RouteQuery(Page):
@@ -59,16 +69,16 @@ class RouteQuery(Page):
 
 class Route(BaseModel):
     id: str
-    flightId: str  # noqa: N815
-    sourceAirportCode: str  # noqa: N815
-    sourceCountry: str  # noqa: N815
-    destinyAirportCode: str  # noqa: N815
-    destinyCountry: str  # noqa: N815
-    bagCost: int  # noqa: N815
-    plannedStartDate: str  # noqa: N815
-    plannedEndDate: str  # noqa: N815
-    createdAt: str  # noqa: N815
-    updatedAt: str  # noqa: N815
+    flightId: str
+    sourceAirportCode: str
+    sourceCountry: str
+    destinyAirportCode: str
+    destinyCountry: str
+    bagCost: int
+    plannedStartDate: str
+    plannedEndDate: str
+    createdAt: str
+    updatedAt: str
 
 
 class Routes(RootModel[list[Route]]):

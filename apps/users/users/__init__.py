@@ -10,5 +10,12 @@ from users.spec import spec
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    return create_service_app("users", api=api, spec=spec, metadata=Base.metadata, counted=User,
-                              settings=settings, reserved_paths=("me", "auth"))
+    return create_service_app(
+        "users",
+        api=api,
+        spec=spec,
+        metadata=Base.metadata,
+        counted=User,
+        settings=settings,
+        reserved_paths=("me", "auth"),
+    )

@@ -33,9 +33,7 @@ BAD_LOGIN = "Usuario o contraseña incorrectos"
 
 
 @api.post("")
-@spec.validate(
-    json=NewUser, resp=Documented(HTTP_201=Created, HTTP_400=Message, HTTP_412=Message), tags=TAGS
-)
+@spec.validate(json=NewUser, resp=Documented(HTTP_201=Created, HTTP_400=Message, HTTP_412=Message), tags=TAGS)
 def create_user():
     """Sign up. The password is stored only as a salted argon2id hash."""
     body: NewUser = request.context.json
@@ -61,9 +59,7 @@ def create_user():
 
 
 @api.patch("/<uuid:user_id>")
-@spec.validate(
-    json=UserUpdate, resp=Documented(HTTP_200=Message, HTTP_400=Message, HTTP_404=Message), tags=TAGS
-)
+@spec.validate(json=UserUpdate, resp=Documented(HTTP_200=Message, HTTP_400=Message, HTTP_404=Message), tags=TAGS)
 def update_user(user_id: str):
     """Update any of status, dni, fullName, phoneNumber (public, no token)."""
     body: UserUpdate = request.context.json
@@ -79,9 +75,7 @@ def update_user(user_id: str):
 
 
 @api.post("/auth")
-@spec.validate(
-    json=Credentials, resp=Documented(HTTP_200=Session, HTTP_400=Message, HTTP_404=Message), tags=TAGS
-)
+@spec.validate(json=Credentials, resp=Documented(HTTP_200=Session, HTTP_400=Message, HTTP_404=Message), tags=TAGS)
 def log_in():
     """A fresh token per call, valid for TOKEN_TTL_SECONDS; it replaces the previous one."""
     body: Credentials = request.context.json
@@ -99,9 +93,7 @@ def log_in():
 
 
 @api.get("/me")
-@spec.validate(
-    resp=Documented(HTTP_200=Me, HTTP_401=Message, HTTP_403=Message), tags=TAGS, security=BEARER
-)
+@spec.validate(resp=Documented(HTTP_200=Me, HTTP_401=Message, HTTP_403=Message), tags=TAGS, security=BEARER)
 def me():
     """The token's user. The expiry comes back in the X-Token-Expires-At header."""
     digest = credentials.token_digest(bearer_token())

@@ -17,22 +17,22 @@ class NewUser(Body):
     password: text(min_length=1)
     email: Email
     dni: text() | None = None
-    fullName: text() | None = None  # noqa: N815 - the contract's field names
-    phoneNumber: text() | None = None  # noqa: N815
+    fullName: text() | None = None
+    phoneNumber: text() | None = None
 
 
 class UserUpdate(Body):
     """Any subset of the four fields; at least one must be present."""
 
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": [name]} for name in ("status", "dni", "fullName", "phoneNumber")
-    ]})
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": [name]} for name in ("status", "dni", "fullName", "phoneNumber")]}
+    )
 
     # Defaults are not validated: an absent field stays None, an explicit null is refused.
     status: Status = Field(default=None, validate_default=False)
     dni: text() = Field(default=None, validate_default=False)
-    fullName: text() = Field(default=None, validate_default=False)  # noqa: N815
-    phoneNumber: text() = Field(default=None, validate_default=False)  # noqa: N815
+    fullName: text() = Field(default=None, validate_default=False)
+    phoneNumber: text() = Field(default=None, validate_default=False)
 
 
 class Credentials(Body):
@@ -43,14 +43,14 @@ class Credentials(Body):
 class Session(BaseModel):
     id: str
     token: str
-    expireAt: str  # noqa: N815
+    expireAt: str
 
 
 class Me(BaseModel):
     id: str
     username: str
     email: str
-    fullName: str | None  # noqa: N815
+    fullName: str | None
     dni: str | None
-    phoneNumber: str | None  # noqa: N815
+    phoneNumber: str | None
     status: Status
