@@ -26,25 +26,25 @@ lint: venv
 
 # ISOLATED=1: routes, posts and offers in the isolated profile (they never call users); `down` stops either.
 run: venv
-	@$(PY) scripts/local_stack.py run $(if $(filter 1,$(ISOLATED)),--profile isolated)
+	@$(PY) -m scripts.stack run $(if $(filter 1,$(ISOLATED)),--profile isolated)
 
 up: venv
-	@$(PY) scripts/local_stack.py up $(if $(filter 1,$(ISOLATED)),--profile isolated)
+	@$(PY) -m scripts.stack up $(if $(filter 1,$(ISOLATED)),--profile isolated)
 
 down: venv
-	@$(PY) scripts/local_stack.py down
+	@$(PY) -m scripts.stack down
 
 render: venv
-	@$(PY) scripts/render.py
+	@$(PY) -m scripts.delivery.render
 
 diff: venv
-	@$(PY) scripts/render_diff.py $(BASE)
+	@$(PY) -m scripts.delivery.render_diff $(BASE)
 
 cluster: venv
 	@$(PY) -m bootstrap.cluster up $(if $(DRY_RUN),--dry-run)
 
 cluster-verify: venv
-	@$(PY) scripts/cluster_verify.py $(if $(DRY_RUN),--dry-run)
+	@$(PY) -m bootstrap.verify $(if $(DRY_RUN),--dry-run)
 
 cluster-down: venv
 	@$(PY) -m bootstrap.cluster down $(if $(DRY_RUN),--dry-run)
@@ -53,7 +53,8 @@ sync: venv
 	@$(PY) -m bootstrap.cluster sync $(if $(DRY_RUN),--dry-run)
 
 images: venv
-	@$(PY) scripts/build_images.py $(if $(DRY_RUN),--dry-run)
+	@$(PY) -m bootstrap.build_images $(if $(DRY_RUN),--dry-run)
 
+# apps/core: the benchmark's baseline app uses service_core's database URL mapping, in process.
 bench: venv
-	@PYTHONPATH=apps/core $(PY) scripts/bench.py
+	@PYTHONPATH=apps/core $(PY) -m scripts.bench

@@ -1,6 +1,7 @@
 """The names, versions and settings that the bootstrap shares with the rest of the repository.
 
 The names follow CONTRIBUTING.md and ../shared/contract/operations.md; change one only everywhere at once.
+The services and their NodePorts are registry.py's.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+import registry
+
+REPO_ROOT = registry.ROOT
 
 # Minikube profile = kube context name; every kubectl call and API client is bound to it, so that the
 # bootstrap never touches another cluster of the developer's kubeconfig.
@@ -32,8 +35,6 @@ ARGOCD_UI_NODEPORT = 30080  # the http port of the argocd-server NodePort patch 
 FIELD_MANAGER = "marketplace-bootstrap"
 
 APP_NAMESPACE = "default"
-# Service -> NodePort (operations.md "Ports").
-SERVICES: Mapping[str, int] = {"users": 30001, "routes": 30002, "offers": 30003, "posts": 30004}
 
 # Two AppProjects, least privilege: the root Application's may only create Applications in argocd; the
 # services' may only deploy to default (design.md "Argo CD").
@@ -61,7 +62,7 @@ def secret_name(service: str) -> str:
 
 
 def expected_applications() -> list[str]:
-    return [ROOT_APP_NAME, *SERVICES]
+    return [ROOT_APP_NAME, *registry.NAMES]
 
 
 @dataclass(frozen=True)

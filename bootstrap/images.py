@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bootstrap.config import GITOPS_DIR, IMAGES_ENV, SERVICES
-from scripts.bump_image_tag import BumpError
-from scripts.image_name import image_entry
+import registry
+from bootstrap.config import GITOPS_DIR, IMAGES_ENV
+from scripts.delivery.image_name import image_entry
+from scripts.delivery.kustomization import BumpError
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def image_ref(entry: dict[str, str], service: str) -> str:
 def wanted_images(gitops_dir: Path = GITOPS_DIR, env: str = IMAGES_ENV) -> tuple[list[Image], list[str]]:
     """Every service's image in `env`, and one sentence for each that cannot be read."""
     images, problems = [], []
-    for service in SERVICES:
+    for service in registry.NAMES:
         try:
             images.append(Image(service, image_ref(image_entry(gitops_dir, env, service), service)))
         except BumpError as error:

@@ -1,4 +1,4 @@
-"""The Kubernetes API calls of the bootstrap and of scripts/cluster_verify.py, bound to one kube context.
+"""The Kubernetes API calls of the bootstrap and of `make cluster-verify`, bound to one kube context.
 
 Only this module imports the `kubernetes` client, and only when a Kube is created: the dry run never
 loads it, let alone connects.

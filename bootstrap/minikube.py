@@ -1,4 +1,4 @@
-"""Every minikube command line of the project (bootstrap/ and scripts/ alike), and how to read what it prints.
+"""Every minikube command line of the project (`make cluster`, `make images`), and how to read what it prints.
 
 `minikube start -p X` does not make X the default profile: a call without `-p` acts on the profile
 `minikube`, not on ours. So every command line is made here, with `-p PROFILE` right after the program

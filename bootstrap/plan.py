@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
+import registry
 from bootstrap import argocd_objects, config, credentials
 from bootstrap import minikube as cli
 from bootstrap.config import (
@@ -21,7 +22,6 @@ from bootstrap.config import (
     ARGOCD_VERSION,
     FIELD_MANAGER,
     PROFILE,
-    SERVICES,
     Settings,
 )
 from bootstrap.errors import BootstrapError
@@ -175,7 +175,7 @@ def secret_steps(existing: set[str] | None) -> list[Step]:
     """Create each missing Secret with random values; keep the ones that exist (their databases were
     initialised with those values, new ones would lock the apps out)."""
     steps: list[Step] = []
-    for service in SERVICES:
+    for service in registry.NAMES:
         name = config.secret_name(service)
         if existing is not None and name in existing:
             steps.append(Note(f"keep  Secret {APP_NAMESPACE}/{name}: exists, its values stay as they are"))
@@ -320,7 +320,7 @@ def summary(ip: str | None, password: str | None, driver: str | None, platform: 
     lines = [
         f"Argo CD UI:      http://{host}:{ARGOCD_UI_NODEPORT}  (user admin)",
         f"Admin password:  {password or f'<from Secret {ARGOCD_NAMESPACE}/{ADMIN_SECRET}>'}",
-        *(f"{svc + ':':<16} http://{host}:{port}/{svc}/ping" for svc, port in SERVICES.items()),
+        *(f"{svc + ':':<16} http://{host}:{port}/{svc}/ping" for svc, port in registry.PORTS.items()),
     ]
     if driver == "docker" and platform == "darwin":
         lines.append(

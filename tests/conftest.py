@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from scripts.local_stack import LocalStack, running_stack
-from scripts.postgres_server import LocalPostgres
-from scripts.service_process import free_port
+import registry
+from scripts.stack.local_stack import LocalStack, running_stack
+from scripts.stack.postgres import LocalPostgres
+from scripts.stack.service_process import free_port
 from service_core.config import normalise_database_uri
 from service_core.migrate import upgrade
 
@@ -64,7 +65,7 @@ def migrated_database(postgres: LocalPostgres) -> Callable[..., str]:
 
 def own_stack(state: Path, profile: str = "token") -> Iterator[LocalStack]:
     """The whole local stack (PostgreSQL + four gunicorn services) on free ports, logging to services.log."""
-    ports = {service: free_port() for service in ("users", "routes", "posts", "offers")}
+    ports = {service: free_port() for service in registry.NAMES}
     with (
         (state / "services.log").open("ab") as log,
         running_stack(LocalStack(state, ports=ports, postgres_port=free_port(), profile=profile), log) as running,

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import registry
 from bootstrap.config import REPO_ROOT
 from tests.bootstrap import fake_minikube
 
@@ -101,9 +102,7 @@ class FakeKube:
         self.applied: list[dict[str, Any]] = []
         self.annotated: list[tuple[str, str, str]] = []
         self.apps = (
-            applications
-            if applications is not None
-            else [app(name) for name in ("marketplace-root", "users", "routes", "offers", "posts")]
+            applications if applications is not None else [app(name) for name in ("marketplace-root", *registry.NAMES)]
         )
         self.addons = addons
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+import registry
 from bootstrap import argocd_objects, config
 from bootstrap.prereqs import find_kubectl
 
@@ -162,6 +163,6 @@ def test_the_children_rendered_with_the_root_patches_read_the_real_repository(tm
 
     assert done.returncode == 0, done.stderr
     children = [doc for doc in yaml.safe_load_all(done.stdout) if doc and doc["kind"] == "Application"]
-    assert sorted(child["metadata"]["name"] for child in children) == sorted(config.SERVICES)
+    assert sorted(child["metadata"]["name"] for child in children) == sorted(registry.NAMES)
     for child in children:
         assert (child["spec"]["source"]["repoURL"], child["spec"]["source"]["targetRevision"]) == (REPO, REVISION)

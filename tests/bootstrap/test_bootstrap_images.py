@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+import registry
 from bootstrap import images
 from bootstrap.config import GITOPS_DIR
 from bootstrap.minikube import parse_image_list, parse_version
 from bootstrap.prereqs import minikube_too_old
-from scripts.render import render_env
+from scripts.delivery.render import render_env
 
 # What `minikube image ls --format=json` prints (shape of cruntime.ListImage, minikube v1.38.1).
 LISTED = (
@@ -65,7 +66,7 @@ def rendered_containers() -> list[dict[str, str]]:
 def test_the_images_are_exactly_those_the_rendered_minikube_manifests_run_and_the_kubelet_uses_them_as_built() -> None:
     wanted, problems = images.wanted_images()
     assert problems == []
-    assert [image.service for image in wanted] == ["users", "routes", "offers", "posts"]
+    assert [image.service for image in wanted] == list(registry.NAMES)
     ours = [c for c in rendered_containers() if not c["image"].startswith("postgres:")]
     assert {c["image"] for c in ours} == {image.ref for image in wanted}
     for container in ours:  # the app and its migration Job: both run the service's image

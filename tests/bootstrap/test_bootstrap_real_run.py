@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 import yaml
 
+import registry
 from bootstrap.cluster import main
 from tests.bootstrap.conftest import FakeKube, app, clean_env, tools_bin
 from tests.bootstrap.fake_minikube import image_store
 
 REPO = {"REPO_URL": "https://github.com/acme/marketplace.git", "REVISION": "feature/x"}
-IMAGES = [f"ghcr.io/gitops-marketplace/{svc}:0.1.0" for svc in ("users", "routes", "offers", "posts")]
+IMAGES = [f"ghcr.io/gitops-marketplace/{svc}:0.1.0" for svc in registry.NAMES]
 
 
 def run(
@@ -91,9 +92,9 @@ def test_secrets_are_random_well_formed_and_never_printed(tmp_path: Path) -> Non
     rc, out, _ = run(tmp_path, kube, ["up"], **REPO)
 
     assert rc == 0
-    assert set(kube.created) == {f"{s}-db-credentials" for s in ("users", "routes", "offers", "posts")}
+    assert set(kube.created) == {f"{s}-db-credentials" for s in registry.NAMES}
     passwords = {data["POSTGRES_PASSWORD"] for data in kube.created.values()}
-    assert len(passwords) == 4 and all(len(p) >= 32 for p in passwords)
+    assert len(passwords) == len(registry.NAMES) and all(len(p) >= 32 for p in passwords)
     assert kube.created["users-db-credentials"]["POSTGRES_USER"] == "users"
     assert not any(password in out for password in passwords)
 
@@ -194,8 +195,7 @@ def test_sync_asks_for_a_hard_refresh_of_every_application(tmp_path: Path) -> No
 
     assert rc == 0, out
     assert kube.annotated == [
-        (name, "argocd.argoproj.io/refresh", "hard")
-        for name in sorted(["marketplace-root", "users", "routes", "offers", "posts"])
+        (name, "argocd.argoproj.io/refresh", "hard") for name in sorted(["marketplace-root", *registry.NAMES])
     ]
     assert calls[0] == "api list Applications argocd"
 

@@ -5,16 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from kubernetes.client import (
-    V1Container,
-    V1ContainerState,
-    V1ContainerStateWaiting,
-    V1ContainerStatus,
     V1NetworkPolicy,
     V1ObjectMeta,
     V1Pod,
-    V1PodCondition,
-    V1PodSpec,
-    V1PodStatus,
     V2CrossVersionObjectReference,
     V2HorizontalPodAutoscaler,
     V2HorizontalPodAutoscalerCondition,
@@ -25,7 +18,7 @@ from kubernetes.client import (
     V2ResourceMetricStatus,
 )
 
-from scripts.cluster_checks import (
+from bootstrap.verify.checks import (
     Finding,
     hpas_reading_metrics,
     isolation_verdict,
@@ -35,40 +28,9 @@ from scripts.cluster_checks import (
     probe_command,
     probe_result,
 )
+from tests.support.kube_objects import pod
 
 SERVICES = ["users", "routes"]
-
-
-def pod(
-    name: str,
-    service: str = "",
-    component: str = "",
-    ready: bool = True,
-    phase: str = "Running",
-    waiting: str | None = None,
-) -> V1Pod:
-    labels = {"app.kubernetes.io/name": service, "app.kubernetes.io/component": component} if service else {}
-    statuses = (
-        [
-            V1ContainerStatus(
-                name=service or "c",
-                image="i",
-                image_id="",
-                ready=ready,
-                restart_count=0,
-                state=V1ContainerState(waiting=V1ContainerStateWaiting(reason=waiting)),
-            )
-        ]
-        if waiting
-        else None
-    )
-    return V1Pod(
-        metadata=V1ObjectMeta(name=name, labels=labels),
-        spec=V1PodSpec(containers=[V1Container(name="istio-proxy"), V1Container(name=service or "c")]),
-        status=V1PodStatus(
-            phase=phase, conditions=[V1PodCondition(type="Ready", status=str(ready))], container_statuses=statuses
-        ),
-    )
 
 
 def healthy_pods() -> list[V1Pod]:

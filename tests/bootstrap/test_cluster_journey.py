@@ -7,12 +7,10 @@ import uuid
 from typing import Any
 from urllib.parse import urlparse
 
-from scripts.cluster_journey import run_journey
+import registry
+from bootstrap.verify.journey import run_journey
 
-URLS = {
-    svc: f"http://10.0.0.5:{port}"
-    for svc, port in (("users", 30001), ("routes", 30002), ("offers", 30003), ("posts", 30004))
-}
+URLS = {svc: f"http://10.0.0.5:{port}" for svc, port in registry.PORTS.items()}
 
 
 class Response:

@@ -1,4 +1,4 @@
-"""scripts/cluster_verify.py: its dry run, and how it runs the checks with a fake API."""
+"""`make cluster-verify` (python -m bootstrap.verify): its dry run, and how it runs the checks with a fake API."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import sys
 from typing import Any
 
 from bootstrap.config import REPO_ROOT
-from scripts import cluster_verify
-from scripts.cluster_checks import Finding
-from scripts.cluster_verify import Check, Context, isolation, main, verify
-from tests.bootstrap.test_cluster_checks import pod
+from bootstrap.verify import command
+from bootstrap.verify.checks import Finding
+from bootstrap.verify.command import Check, Context, isolation, main, verify
+from tests.support.kube_objects import pod
 
 
 def test_dry_run_lists_the_checks_and_contacts_nothing(tmp_path: Any) -> None:
     done = subprocess.run(
-        [sys.executable, "scripts/cluster_verify.py", "--dry-run"],
+        [sys.executable, "-m", "bootstrap.verify", "--dry-run"],
         cwd=REPO_ROOT,
         env={"PATH": str(tmp_path), "KUBECONFIG": str(tmp_path / "none")},
         capture_output=True,
@@ -78,5 +78,5 @@ def test_a_check_that_raises_fails_alone(monkeypatch: Any) -> None:
 
 
 def test_service_urls_override_the_nodeports() -> None:
-    args = cluster_verify.parse_args(["--service-url", "users=http://127.0.0.1:5000/", "--host", "h"])
+    args = command.parse_args(["--service-url", "users=http://127.0.0.1:5000/", "--host", "h"])
     assert args.service_urls == {"users": "http://127.0.0.1:5000"} and args.host == "h"

@@ -8,9 +8,10 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-ROOT = Path(__file__).resolve().parents[2]
+from registry import NAMES, ROOT
+
 APPS = ROOT / "apps"  # the build context of every image
-SERVICES = ("users", "routes", "posts", "offers")
+SERVICES = NAMES  # one image each
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 import requests
 
-from tests.delivery.dockerfile import APPS, ROOT, SERVICES, DockerIgnore, Stage, context_files, dockerfile, stages
+from registry import NAMES, ROOT
+from tests.delivery.dockerfile import APPS, DockerIgnore, Stage, context_files, dockerfile, stages
 
 VENV_CACHE = ROOT / "build" / "test-venvs"
 BIND = "0.0.0.0:5000"  # what the cluster's probes and Service expect (CONTRIBUTING.md)
@@ -211,7 +212,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
             process.wait()
 
 
-@pytest.mark.parametrize("server", SERVICES, indirect=True)
+@pytest.mark.parametrize("server", NAMES, indirect=True)
 def test_the_dockerfile_command_serves_ping(server: Server, request: pytest.FixtureRequest) -> None:
     service = request.node.callspec.params["server"]
     deadline = time.monotonic() + 60

@@ -10,21 +10,22 @@ import re
 import pytest
 import yaml
 
-from scripts.render import kustomize
-from tests.delivery.dockerfile import APPS, ROOT, SERVICES, DockerIgnore, dockerfile, stages
+from registry import NAMES, ROOT
+from scripts.delivery.render import kustomize
+from tests.delivery.dockerfile import APPS, DockerIgnore, dockerfile, stages
 
 PINNED_BASE = re.compile(r"python:3\.11\.\d+-slim-(bookworm|trixie)(@sha256:[0-9a-f]{64})?")
 
 
 def test_the_four_dockerfiles_are_one_text_but_for_the_service_name() -> None:
     """Four files because CONTRIBUTING.md asks for apps/<svc>/Dockerfile; this keeps them from drifting."""
-    texts = {s: re.sub(rf"\b{s}\b", "SERVICE", dockerfile(s).read_text()) for s in SERVICES}
+    texts = {s: re.sub(rf"\b{s}\b", "SERVICE", dockerfile(s).read_text()) for s in NAMES}
     reference = texts["users"]
     for service, text in texts.items():
         assert text == reference, f"apps/{service}/Dockerfile differs from apps/users/Dockerfile beyond the name"
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", NAMES)
 def test_base_image_is_pinned_and_shared_by_every_stage(service: str) -> None:
     parsed = stages(dockerfile(service).read_text())
     assert len(parsed) >= 2, "multi-stage: a builder and the runtime"
@@ -33,7 +34,7 @@ def test_base_image_is_pinned_and_shared_by_every_stage(service: str) -> None:
     assert "@sha256:" in parsed[-1].image, "pinned by digest too"
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", NAMES)
 def test_the_runtime_stage_takes_the_built_environment_and_installs_nothing(service: str) -> None:
     final = stages(dockerfile(service).read_text())[-1]
     assert any(flags.get("from") for flags, _, _ in final.copies()), "COPY --from=<builder> of the venv"
@@ -42,7 +43,7 @@ def test_the_runtime_stage_takes_the_built_environment_and_installs_nothing(serv
     assert {dest for flags, _, dest in final.copies() if not flags} == {"/app/service_core", f"/app/{service}"}
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", NAMES)
 def test_runtime_settings(service: str) -> None:
     final = stages(dockerfile(service).read_text())[-1]
     env = final.env()
@@ -63,13 +64,13 @@ def _user(service: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", NAMES)
 def test_the_user_is_numeric_and_not_root(service: str) -> None:
     uid, gid = _user(service)
     assert uid >= 10000 and gid >= 10000  # clear of any user a base image may define
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", NAMES)
 def test_the_user_is_the_runAsUser_of_the_rendered_manifests(service: str) -> None:
     """Every pod that runs this service's image (the app and its migration Job) runs as the image's user."""
     uid, gid = _user(service)

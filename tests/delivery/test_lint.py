@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.delivery.dockerfile import ROOT, SERVICES, dockerfile
+from registry import NAMES, ROOT
+from tests.delivery.dockerfile import dockerfile
 
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
@@ -74,7 +75,7 @@ def test_actionlint_fails_on_a_broken_workflow(tmp_path: Path) -> None:
     assert "no-such-input" in result.stdout
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", NAMES)
 def test_dockerfile_passes_hadolint(service: str, tmp_path: Path) -> None:
     result = hadolint(dockerfile(service), tmp_path)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
@@ -89,7 +90,7 @@ def test_hadolint_fails_on_a_bad_dockerfile(tmp_path: Path) -> None:
         assert rule in result.stdout
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", NAMES)
 def test_every_ignored_hadolint_rule_says_why(service: str) -> None:
     lines = dockerfile(service).read_text().splitlines()
     for number, line in enumerate(lines):

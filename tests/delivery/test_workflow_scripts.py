@@ -21,7 +21,7 @@ from tests.delivery.dockerfile import ROOT, SERVICES
 from tests.scripts.helpers import FIXTURES, git, git_env
 
 Origin = tuple[Path, dict[str, str], list[str]]  # bare repository, git environment, the two code commits
-SCRIPTS = ("__init__.py", "bump_image_tag.py", "push_with_retry.py", "image_name.py", "changed_services.py")
+SCRIPTS = ("__init__.py", "bump_image_tag.py", "delivery")  # what the workflows run, under scripts/
 
 
 def step_script(workflow: str, job: str, name_start: str) -> str:
@@ -43,7 +43,7 @@ def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
 
 @pytest.fixture
 def origin(tmp_path: Path) -> Origin:
-    """A bare repository: one commit with the environments and scripts, then two commits of service code."""
+    """A bare repository: one commit with the environments, scripts and Dockerfiles, then two commits of users."""
     env = git_env(tmp_path / "home")
     # `python` is this virtualenv's (it has ruamel.yaml), as setup-python + pip provide in the workflow.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
@@ -53,7 +53,14 @@ def origin(tmp_path: Path) -> Origin:
     shutil.copytree(FIXTURES / "gitops", seed / "gitops")
     (seed / "scripts").mkdir()
     for name in SCRIPTS:
-        shutil.copy2(ROOT / "scripts" / name, seed / "scripts" / name)
+        source, target = ROOT / "scripts" / name, seed / "scripts" / name
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target)
+    for service in SERVICES:  # a service is a folder of apps/ with a Dockerfile
+        (seed / "apps" / service).mkdir(parents=True)
+        (seed / "apps" / service / "Dockerfile").write_text("FROM scratch\n")
     git(seed, "add", ".", env=env)
     git(seed, "commit", "--quiet", "-m", "environments and scripts", env=env)
     commits = []
@@ -148,7 +155,7 @@ def push_change(origin: Origin, path: str, text: str) -> str:
 
 
 def test_the_changes_step_lists_every_service_while_none_runs_a_commit(origin: Origin, tmp_path: Path) -> None:
-    assert changes(origin, tmp_path, origin[2][1]) == list(SERVICES)  # the fixture deploys 0.1.0: no commit
+    assert changes(origin, tmp_path, origin[2][1]) == sorted(SERVICES)  # the fixture deploys 0.1.0: no commit
 
 
 def test_the_changes_step_lists_only_the_services_changed_since_the_deployed_commit(
@@ -177,14 +184,14 @@ def test_the_changes_step_delivers_what_a_push_with_failed_tests_left_behind(ori
         assert deliver(origin, service, first).returncode == 0
     push_change(origin, "apps/routes/app.py", "broken = True\n")  # its ci fails: no workflow_run gets through
     fixed = push_change(origin, "apps/users/app.py", "version = 3\n")
-    assert changes(origin, tmp_path, fixed) == ["users", "routes"]
+    assert changes(origin, tmp_path, fixed) == ["routes", "users"]
 
 
 def test_the_changes_step_by_hand_lists_every_service(origin: Origin, tmp_path: Path) -> None:
     _, _, (_, second) = origin
     for service in SERVICES:
         assert deliver(origin, service, second).returncode == 0
-    assert changes(origin, tmp_path, second, event="workflow_dispatch") == list(SERVICES)
+    assert changes(origin, tmp_path, second, event="workflow_dispatch") == sorted(SERVICES)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 import requests
 
-from scripts.local_stack import LocalStack
+from scripts.stack.local_stack import LocalStack
 from tests.conftest import own_stack
 
 

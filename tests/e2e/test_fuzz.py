@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.local_stack import LocalStack
+import registry
+from scripts.stack.local_stack import LocalStack
 from tests.conftest import sign_up_and_log_in
 
 EXAMPLES_PER_OPERATION = 25
@@ -26,7 +27,7 @@ CONTRACT_EXCEPTIONS = "missing_required_header"
     ("profile", "service"),
     [
         ("token", "users"),
-        *[(profile, service) for profile in ("token", "isolated") for service in ("routes", "posts", "offers")],
+        *[(profile, service) for profile in ("token", "isolated") for service in registry.TOKEN_CLIENTS],
     ],
 )
 def test_no_server_error_and_every_response_as_documented(

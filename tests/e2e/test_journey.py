@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from scripts.local_stack import LocalStack
+import registry
+from scripts.stack.local_stack import LocalStack
 from tests.conftest import sign_up_and_log_in
 
 
@@ -108,7 +109,7 @@ def test_without_users_the_others_answer_503_quickly_and_recover(stack: LocalSta
     auth = sign_up_and_log_in(stack.url("users")).headers
     # A token nobody has seen yet, so no service can answer from its cache.
     unseen = {"Authorization": f"Bearer {uuid.uuid4()}"}
-    lists = [f"{stack.url(name)}/{name}" for name in ("routes", "posts", "offers")]
+    lists = [f"{stack.url(name)}/{name}" for name in registry.TOKEN_CLIENTS]
 
     stack.processes["users"].stop()
     try:

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from scripts.local_stack import LocalStack
+import registry
+from scripts.stack.local_stack import LocalStack
 from tests.conftest import Caller, sign_up_and_log_in
 
 HOSTILE = [
@@ -56,13 +57,10 @@ FILTERS = {"routes": ["flight"], "posts": ["route", "owner", "expire"], "offers"
 
 
 def counts(stack: LocalStack) -> dict[str, int]:
-    return {
-        name: requests.get(f"{stack.url(name)}/{name}/count", timeout=5).json()["count"]
-        for name in ("users", "routes", "posts", "offers")
-    }
+    return {name: requests.get(f"{stack.url(name)}/{name}/count", timeout=5).json()["count"] for name in registry.NAMES}
 
 
-@pytest.mark.parametrize("service", ["users", "routes", "posts", "offers"])
+@pytest.mark.parametrize("service", registry.NAMES)
 def test_hostile_values_in_every_body_field_never_cause_a_5xx(stack: LocalStack, service: str) -> None:
     caller = sign_up_and_log_in(stack.url("users"))
     before = counts(stack)
@@ -79,7 +77,7 @@ def test_hostile_values_in_every_body_field_never_cause_a_5xx(stack: LocalStack,
     assert all(after[name] >= before[name] for name in after)
 
 
-@pytest.mark.parametrize("service", ["routes", "posts", "offers"])
+@pytest.mark.parametrize("service", list(FILTERS))
 def test_hostile_values_in_every_filter_and_id_never_cause_a_5xx(stack: LocalStack, service: str) -> None:
     caller = sign_up_and_log_in(stack.url("users"))
     for value in HOSTILE:
@@ -101,7 +99,7 @@ def test_forged_tokens_are_refused_everywhere(stack: LocalStack) -> None:
     for token in forged:
         headers = {"Authorization": f"Bearer {token}"}
         assert requests.get(f"{stack.url('users')}/users/me", headers=headers, timeout=5).status_code == 401
-        for name in ("routes", "posts", "offers"):
+        for name in registry.TOKEN_CLIENTS:
             assert requests.get(f"{stack.url(name)}/{name}", headers=headers, timeout=5).status_code == 401
 
 
@@ -116,7 +114,7 @@ def test_no_password_hash_or_token_in_any_response_or_log_line(stack: LocalStack
     headers = {"Authorization": f"Bearer {token}"}
     responses.append(requests.get(f"{users}/users/me", headers=headers, timeout=5))
     responses.append(requests.patch(f"{users}/users/{session.json()['id']}", json={"dni": "1"}, timeout=5))
-    for service in ("routes", "posts", "offers"):
+    for service in registry.TOKEN_CLIENTS:
         responses.append(requests.get(f"{stack.url(service)}/{service}", headers=headers, timeout=5))
         responses.append(requests.post(f"{stack.url(service)}/{service}", json={}, headers=headers, timeout=5))
     for answer in responses:

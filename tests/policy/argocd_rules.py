@@ -3,13 +3,11 @@ violation starts with the `Kind/name` of the object at fault."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from registry import ROOT
 from tests.policy import contract
 from tests.policy.appproject import may_deploy_to, may_manage
 from tests.policy.manifests import Obj, of_kind, ref
 
-ROOT = Path(__file__).resolve().parents[2]
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 APPS_PATH = "gitops/argocd/apps"
 # design.md "Argo CD", least privilege: the root Application's project may create Applications in argocd only;

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import render
+from scripts.delivery import render
 from tests.policy.manifests import Obj, load
 
 VARIANTS = [

@@ -1,9 +1,12 @@
 """What the rendered manifests must say, as CONTRIBUTING.md and ../shared/contract/operations.md state it.
 
-Written here again on purpose: the policy tests check gitops/ against the contract, not against itself.
+Written here again on purpose: the policy tests check gitops/ against the contract, not against itself. The
+services and their ports come from registry.py, which tests/test_registry.py checks against those documents.
 """
 
 from __future__ import annotations
+
+import registry
 
 NAMESPACE = "default"
 ARGOCD_NAMESPACE = "argocd"
@@ -12,9 +15,9 @@ REPO_URL = "https://github.com/gitops-marketplace/marketplace.git"  # the commit
 PROJECT = "marketplace"
 ROOT_APP = "marketplace-root"
 
-NODE_PORTS = {"users": 30001, "routes": 30002, "offers": 30003, "posts": 30004}
-SERVICES = tuple(NODE_PORTS)
-TOKEN_CLIENTS = ("routes", "offers", "posts")  # they call users' `GET /users/me`, in the token profile
+NODE_PORTS = registry.PORTS
+SERVICES = registry.NAMES
+TOKEN_CLIENTS = registry.TOKEN_CLIENTS  # they call users' `GET /users/me`, in the token profile
 # AUTH_PROFILE: `token` (the default: token clients ask users) or `isolated` (the seed's: no service calls another).
 PROFILE_ENV = "AUTH_PROFILE"
 TOKEN, ISOLATED = "token", "isolated"

@@ -39,7 +39,7 @@ HOOK = "argocd.argoproj.io/hook"
 HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
 DATA_PATH = "/var/lib/postgresql"  # where the PostgreSQL (>= 18) image keeps its data
 _VAR_REF = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
-_PLACEHOLDER = re.compile(r"\bsvc\b")  # the service's name in gitops/base
+_PLACEHOLDER = re.compile(r"\bsvc\b")  # the service's name in gitops/service-template
 
 
 def rule(name: str) -> Callable[[Rule], Rule]:
@@ -390,7 +390,7 @@ def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 @rule("template-filled")
 def template_filled(docs: list[Obj]) -> list[str]:
-    """gitops/base names the service `svc`: a field that still says so was missed by its replacements."""
+    """gitops/service-template names the service `svc`: a field that still says so was missed by its replacements."""
     return [
         f"{ref(doc)}: {path} still says {value!r}"
         for doc in docs
@@ -432,7 +432,7 @@ def namespace(docs: list[Obj]) -> list[str]:
     ]
 
 
-# Settings of what the app serves, which its migration Job has no use for (gitops/base/reset-endpoint).
+# Settings of what the app serves, which its migration Job has no use for (gitops/service-template/reset-endpoint).
 APP_ONLY_ENV = frozenset({"RESET_ENABLED"})
 
 

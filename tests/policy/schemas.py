@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import json
-import subprocess
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,24 +15,7 @@ from kubernetes_validate import utils as kubernetes_validate
 from referencing import Registry, Resource
 
 from tests.policy.manifests import Obj, load, ref
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def shared_dir(root: Path = ROOT) -> Path:
-    """The read-only `shared/` folder beside the repository (CI has it at the same place), or, for a
-    clone made elsewhere from such a checkout, beside the repository it was cloned from."""
-    candidates = [root.parent / "shared"]
-    origin = subprocess.run(
-        ["git", "-C", str(root), "remote", "get-url", "origin"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    if origin and Path(origin).is_dir():
-        candidates.append(Path(origin).resolve().parent / "shared")
-    for candidate in candidates:
-        if (candidate / "schemas").is_dir():
-            return candidate
-    raise FileNotFoundError(f"The shared schemas are missing: expected {candidates[0] / 'schemas'}.")
-
+from tests.support.shared import shared_dir
 
 ARGOCD_SCHEMAS = shared_dir() / "schemas" / "argo-cd-v3.5.1"
 # kubernetes-validate's definitions give the Argo CD objects a strict ObjectMeta (the CRDs say only `object`).

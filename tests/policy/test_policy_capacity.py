@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import copy
 import re
-from pathlib import Path
 
 import pytest
 
 from bootstrap import config
+from registry import ROOT
 from tests.policy.breaches import container
 from tests.policy.capacity import Breakdown, Requests, breakdown, node_size
 from tests.policy.manifests import Obj, find
 
-CLUSTER_DOC = Path(__file__).resolve().parents[2] / "docs" / "cluster.md"
+CLUSTER_DOC = ROOT / "docs" / "cluster.md"
 _SETTING = re.compile(r"`MINIKUBE_CPUS=(\d+) MINIKUBE_MEMORY=(\w+)")
 
 

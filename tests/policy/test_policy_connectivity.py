@@ -143,7 +143,7 @@ def _without_dns(docs: list[Obj]) -> None:
 
 
 def _egress_to_users(docs: list[Obj]) -> None:
-    """routes-network-api as gitops/base/users-client writes it, in an environment without token checks."""
+    """routes-network-api as gitops/service-template/users-client writes it, in an environment without token checks."""
     spec = find(docs, "NetworkPolicy", "routes-network-api")["spec"]
     spec["policyTypes"].append("Egress")
     users = {"app.kubernetes.io/name": "users", "app.kubernetes.io/component": "api"}

@@ -1,4 +1,4 @@
-"""scripts/render.py: what `make render` writes, with which kustomize, and how it fails."""
+"""scripts/delivery/render.py: what `make render` writes, with which kustomize, and how it fails."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts import render
+from scripts.delivery import render
 
 # Argo CD 3.5.1 renders with kustomize 5.8.1: the same one, so that what is tested is what is applied.
 ARGO_CD_KUSTOMIZE = "v5.8.1"
@@ -29,11 +29,17 @@ def test_render_writes_every_environment_and_the_argocd_objects(
 
 
 def test_a_tree_from_before_the_isolated_profile_renders_without_it(tmp_path: Path, kubectl: Path) -> None:
-    """scripts/render_diff.py renders older commits too: the isolated file is then simply not there."""
+    """scripts/delivery/render_diff.py renders older commits too: the isolated file is then simply not there."""
     gitops = tmp_path / "gitops"
     shutil.copytree(render.GITOPS, gitops)
     shutil.rmtree(gitops / "components" / "isolated")
     assert set(render.render_all(gitops, kubectl)) == {"minikube.yaml", "argocd.yaml"}
+
+
+def test_a_tree_without_environments_is_refused(tmp_path: Path, kubectl: Path) -> None:
+    (tmp_path / "gitops").mkdir()
+    with pytest.raises(render.RenderError, match=r"/gitops/envs is missing: there is no environment to render$"):
+        render.render_all(tmp_path / "gitops", kubectl)
 
 
 def test_renders_with_the_kustomize_argo_cd_runs(kubectl: Path) -> None:

@@ -1,5 +1,6 @@
 """`POST /<svc>/reset` only where an environment enables it: RESET_ENABLED=true comes from the env's settings/
-Component (gitops/envs/<env>/settings, which includes gitops/base/reset-endpoint), never from the base."""
+Component (gitops/envs/<env>/settings, which includes gitops/service-template/reset-endpoint), never from
+gitops/services/<svc>."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts import render
+from scripts.delivery import render
 from tests.policy.conftest import VARIANTS
+from tests.policy.contract import SERVICES
 from tests.policy.manifests import Obj, apps, containers, env_value, load, main_container, migrations, workloads
 
-SERVICES = ("users", "routes", "posts", "offers")
 RESET = "RESET_ENABLED"
 MINIKUBE = render.GITOPS / "envs" / "minikube"
 
@@ -31,7 +32,7 @@ def test_every_minikube_app_serves_reset(variant: str, variant_docs: dict[str, l
 
 
 def test_the_migration_jobs_and_databases_have_no_reset_setting(minikube: list[Obj]) -> None:
-    """Only the app container serves requests; the migration Job keeps the base's environment."""
+    """Only the app container serves requests; the migration Job keeps the template's environment."""
     assert len(migrations(minikube)) == len(SERVICES)
     others = [w for w in workloads(minikube) if w not in apps(minikube)]
     assert [w["metadata"]["name"] for w in others if any(reset_setting(c) for c in containers(w))] == []

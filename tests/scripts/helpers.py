@@ -43,6 +43,20 @@ def run_script(
     )
 
 
+def run_module(
+    module: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m scripts.delivery.<module>` as the workflows run it, from any folder (the root on PYTHONPATH)."""
+    return subprocess.run(
+        [sys.executable, "-m", f"scripts.delivery.{module}", *args],
+        cwd=cwd or ROOT,
+        env={**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def git_env(home: Path) -> dict[str, str]:
     """An environment where git ignores the machine's configuration and has an identity."""
     home.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""scripts/bump_image_tag.py against golden files (tests/scripts/fixtures -> tests/scripts/golden).
+"""scripts/bump_image_tag.py (the code: scripts/delivery/bump.py) against golden files (tests/scripts/fixtures ->
+tests/scripts/golden).
 
 The CLI is run as operations.md writes it, plus `--gitops-dir` pointing at a private copy of the fixture
 tree. `UPDATE_GOLDEN=1 pytest tests/scripts/test_bump_image_tag.py` rewrites the golden files (review the
@@ -16,12 +17,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts import bump_image_tag as bump
-from scripts import render
+import registry
+from scripts.delivery import bump, kustomization, layout
 from tests.scripts.helpers import FIXTURES, GOLDEN, ROOT, copy_fixture_gitops, run_script, snapshot
 
 DIGEST = "sha256:" + "4f" * 32
 ENVS = FIXTURES / "gitops" / "envs"
+FIXTURE_SERVICES = ("offers", "posts", "routes", "users")  # the folders of the fixture's minikube env
 
 
 def run_bump(gitops: Path, *args: str):
@@ -82,7 +84,7 @@ def test_bumping_every_service_changes_one_line_in_each_file(tmp_path: Path) -> 
     result = run_bump(gitops, "users=a1", "routes=b2", "posts=c3", f"offers={DIGEST}")
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 4
-    for service in bump.SERVICES:
+    for service in FIXTURE_SERVICES:
         relative = Path("envs", "minikube", service, "kustomization.yaml")
         assert changed_lines((FIXTURES / "gitops" / relative).read_text(), (gitops / relative).read_text()) == [
             ("replace", 1, 1)
@@ -156,6 +158,48 @@ def test_refusals_print_one_line_exit_2_and_touch_no_file(case: str, tmp_path: P
     assert snapshot(gitops) == before
 
 
+# --- which services: the folders of gitops/envs/, not a list -------------------------------------
+
+KUSTOMIZATION = """apiVersion: kustomize.config.k8s.io/{version}
+kind: {kind}
+images:
+  - name: {name}
+    newName: ghcr.io/gitops-marketplace/{name}
+    newTag: "0.1.0"
+"""
+
+
+def add_folder(gitops: Path, name: str, kind: str = "Kustomization") -> Path:
+    path = gitops / "envs" / "minikube" / name / "kustomization.yaml"
+    path.parent.mkdir(exist_ok=True)
+    version = "v1alpha1" if kind == "Component" else "v1beta1"
+    path.write_text(KUSTOMIZATION.format(version=version, kind=kind, name=name))
+    return path
+
+
+def test_a_new_service_is_known_by_its_folder_alone(tmp_path: Path) -> None:
+    """Adding a service needs no edit of the bump: its gitops/envs/<env>/<svc>/kustomization.yaml is enough."""
+    gitops = copy_fixture_gitops(tmp_path)
+    path = add_folder(gitops, "billing")
+    result = run_bump(gitops, "billing=v2")
+    assert result.returncode == 0, result.stderr
+    assert changed_lines(
+        KUSTOMIZATION.format(version="v1beta1", kind="Kustomization", name="billing"), path.read_text()
+    ) == [("replace", 1, 1)]
+    assert 'newTag: "v2"' in path.read_text()
+
+
+def test_a_component_folder_of_an_env_is_not_a_service(tmp_path: Path) -> None:
+    """settings/ is what the services include: even with an images entry of its name it is not bumped."""
+    gitops = copy_fixture_gitops(tmp_path)
+    add_folder(gitops, "settings", kind="Component")
+    before = snapshot(gitops)
+    result = run_bump(gitops, "settings=v2")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "bump_image_tag: unknown service 'settings': expected one of offers, posts, routes, users\n"
+    assert snapshot(gitops) == before
+
+
 def test_a_failed_write_leaves_every_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     gitops = copy_fixture_gitops(tmp_path)
     before = snapshot(gitops)
@@ -185,13 +229,13 @@ def test_valid_references(ref: str) -> None:
 
 @pytest.mark.parametrize("ref", ["", "-x", ".x", "a/b", "a:b", "a b", "a" * 129, "latest\n", "sha256:" + "0" * 63])
 def test_invalid_references(ref: str) -> None:
-    with pytest.raises(bump.BumpError):
+    with pytest.raises(kustomization.BumpError):
         bump.validate_ref(ref)
 
 
 def test_a_missing_tag_is_added_after_new_name_as_one_line() -> None:
     text = 'images:\n  - name: users\n    newName: ghcr.io/x/users\n  - name: other\n    newTag: "1"\n'
-    new = bump.set_image_ref(text, "users", "abc")
+    new = kustomization.set_image_ref(text, "users", "abc")
     assert new == (
         'images:\n  - name: users\n    newName: ghcr.io/x/users\n    newTag: "abc"\n  - name: other\n    newTag: "1"\n'
     )
@@ -209,24 +253,25 @@ def real_kustomizations() -> list[Path]:
     """The services' kustomizations (an env's shared settings/ Component has no image to bump)."""
     return [
         service / "kustomization.yaml"
-        for env in render.environments(ROOT / "gitops")
-        for service in render.services(env)
+        for env in layout.environments(ROOT / "gitops")
+        for service in layout.services(env)
     ]
 
 
 def test_the_repository_has_an_environment_for_every_service() -> None:
-    envs = bump.environments(ROOT / "gitops")
+    envs = [env.name for env in layout.environments(ROOT / "gitops")]
     assert "minikube" in envs
-    for service in bump.SERVICES:
-        assert bump.kustomization_path(ROOT / "gitops", "minikube", service).is_file()
+    for service in registry.NAMES:
+        assert layout.kustomization_path(ROOT / "gitops", "minikube", service).is_file()
+    assert layout.service_names(ROOT / "gitops") == sorted(registry.NAMES)
 
 
 @pytest.mark.parametrize("path", real_kustomizations(), ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
 def test_every_real_kustomization_can_be_bumped_by_one_line(path: Path) -> None:
     """The real tree (read only, never written): each file round-trips and a bump is a one-line change."""
     service, text = path.parent.name, path.read_text()
-    assert bump.set_image_ref(text, service, bump.image_ref(text, service) or "x") == text
-    assert changed_lines(text, bump.set_image_ref(text, service, "probe-tag")) == [("replace", 1, 1)]
+    assert kustomization.set_image_ref(text, service, kustomization.image_ref(text, service) or "x") == text
+    assert changed_lines(text, kustomization.set_image_ref(text, service, "probe-tag")) == [("replace", 1, 1)]
 
 
 def test_a_bump_of_every_service_changes_only_their_image_lines(tmp_path: Path) -> None:
@@ -234,9 +279,9 @@ def test_a_bump_of_every_service_changes_only_their_image_lines(tmp_path: Path) 
     gitops = tmp_path / "gitops"
     shutil.copytree(ROOT / "gitops", gitops)
     before = snapshot(gitops)
-    result = run_bump(gitops, *(f"{service}=probe-tag" for service in bump.SERVICES))
+    result = run_bump(gitops, *(f"{service}=probe-tag" for service in registry.NAMES))
     assert result.returncode == 0, result.stderr
     after = snapshot(gitops)
     changed = sorted(name for name in before if before[name][0] != after[name][0])
-    assert changed == sorted(f"envs/minikube/{service}/kustomization.yaml" for service in bump.SERVICES)
+    assert changed == sorted(f"envs/minikube/{service}/kustomization.yaml" for service in registry.NAMES)
     assert (gitops / "envs" / "minikube" / "settings" / "kustomization.yaml").is_file()

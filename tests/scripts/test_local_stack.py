@@ -1,4 +1,5 @@
-"""The local stack's own commands (`make up` / `make down`), run for real on free ports and a temp folder."""
+"""The local stack's own commands (`make up` / `make down`: `python -m scripts.stack`), run for real on free ports
+and a temp folder."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import psutil
 import pytest
 import requests
 
-from scripts.local_stack import LocalStack, StackError
-from scripts.service_process import PORTS, ROOT, free_port
+from registry import PORTS, ROOT
+from scripts.stack.local_stack import LocalStack, StackError
+from scripts.stack.service_process import free_port
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def stack_env(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 def command(env: dict[str, str], name: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "local_stack.py"), name],
+        [sys.executable, "-m", "scripts.stack", name],
         env=env,
         cwd=ROOT,
         capture_output=True,

@@ -1,7 +1,7 @@
 """Concurrent tag bumps against a local bare repository, through the scripts the workflows run.
 
 Each clone does what a deliver job does after its build: `bump_image_tag.py` for its own service, then
-`push_with_retry.py` (commit, push, on rejection `git pull --rebase` and push again).
+`python -m scripts.delivery.push_with_retry` (commit, push, on rejection `git pull --rebase` and push again).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts import push_with_retry as retry
-from tests.scripts.helpers import FIXTURES, SCRIPTS, git, git_env
+from scripts.delivery import push_with_retry as retry
+from tests.scripts.helpers import FIXTURES, ROOT, SCRIPTS, git, git_env
 
 KUSTOMIZATION = "gitops/envs/minikube/{}/kustomization.yaml"
 
@@ -22,7 +22,7 @@ KUSTOMIZATION = "gitops/envs/minikube/{}/kustomization.yaml"
 @pytest.fixture
 def origin(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A bare repository whose main holds the fixture gitops/ tree; and the git environment to use."""
-    env = git_env(tmp_path / "home")
+    env = {**git_env(tmp_path / "home"), "PYTHONPATH": str(ROOT)}  # for `python -m scripts.delivery...`
     bare = tmp_path / "origin.git"
     git(tmp_path, "init", "--quiet", "--bare", str(bare), env=env)
     seed = tmp_path / "seed"
@@ -54,7 +54,8 @@ def bump_command(repo: Path, service: str, tag: str) -> list[str]:
 def push_command(repo: Path, service: str, tag: str, attempts: int = 10) -> list[str]:
     return [
         sys.executable,
-        str(SCRIPTS / "push_with_retry.py"),
+        "-m",
+        "scripts.delivery.push_with_retry",
         "--repo",
         str(repo),
         "--delay",

@@ -1,6 +1,6 @@
-"""scripts/render_diff.py (`make diff BASE=<ref>`) on a throwaway repository with a minimal gitops/ tree.
+"""scripts/delivery/render_diff.py (`make diff BASE=<ref>`) on a throwaway repository with a minimal gitops/ tree.
 
-Rendering is the real one (scripts/render.py with the pinned kubectl); the tree is small enough for that.
+Rendering is the real one (scripts/delivery/render.py with the pinned kubectl); the tree is small enough for that.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import render_diff
+from scripts.delivery import render_diff
 from tests.scripts.helpers import git, git_env
 
 APP = """apiVersion: apps/v1

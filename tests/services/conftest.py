@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts.service_process import ServiceProcess, free_port, service_env
+from scripts.stack.service_process import ServiceProcess, free_port, service_env
 from service_core.config import Settings
 from tests.conftest import Caller, sign_up_and_log_in
 

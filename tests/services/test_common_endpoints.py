@@ -7,11 +7,11 @@ import uuid
 import pytest
 from flask.testing import FlaskClient
 
+import registry
 from tests.conftest import Caller
 from tests.services.protected import in_days, module_caller
 
 caller = module_caller()
-SERVICES = ["users", "routes", "posts", "offers"]
 
 
 def one_row(service: str) -> dict[str, object]:
@@ -33,7 +33,7 @@ def one_row(service: str) -> dict[str, object]:
     }[service]
 
 
-@pytest.fixture(params=SERVICES)
+@pytest.fixture(params=registry.NAMES)
 def service(request: pytest.FixtureRequest) -> tuple[str, FlaskClient]:
     return request.param, request.getfixturevalue(request.param)
 
@@ -63,7 +63,7 @@ def test_unknown_paths_and_methods_answer_json(service: tuple[str, FlaskClient],
     assert "GET" in wrong_method.headers["Allow"]
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", registry.NAMES)
 def test_fixed_routes_are_never_taken_for_an_id(name: str, request: pytest.FixtureRequest) -> None:
     client: FlaskClient = request.getfixturevalue(name)
     response = client.options(f"/{name}/ping")  # only the route itself, not /<svc>/<id>'s methods

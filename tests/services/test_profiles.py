@@ -15,15 +15,16 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from scripts import local_stack
-from scripts.service_process import migrate_command, service_env
+import registry
+from scripts.stack import local_stack
+from scripts.stack.service_process import migrate_command, service_env
 from service_core.config import AUTH_PROFILES, ConfigError
 from tests.conftest import Caller
 from tests.services.conftest import make_app
 from tests.services.protected import AUTH_STATUSES
 from tests.services.test_common_endpoints import one_row
 
-SERVICES = ["routes", "posts", "offers"]
+SERVICES = registry.TOKEN_CLIENTS  # the services that have two profiles
 OWNED = ["posts", "offers"]  # the services whose rows have an author
 PROFILES = ["token", "isolated"]
 # Headers that the token profile answers with 403 or 401, and that the isolated one never reads.
@@ -226,7 +227,7 @@ def test_an_unknown_profile_is_refused_in_one_sentence(value: str) -> None:
     assert one_sentence(error) == f"AUTH_PROFILE must be `token` or `isolated`, not {value!r}."
 
 
-@pytest.mark.parametrize("service", ["users", *SERVICES])
+@pytest.mark.parametrize("service", registry.NAMES)
 def test_isolated_with_a_users_path_is_a_contradiction(service: str) -> None:
     with pytest.raises(ConfigError) as error:
         make_app(service, "postgresql://u:p@127.0.0.1:1/db", AUTH_PROFILE="isolated", USERS_PATH="http://users:5000")

@@ -13,11 +13,12 @@ from contextlib import ExitStack
 import pytest
 import requests
 
-from scripts.service_process import ServiceProcess, free_port, service_env
+import registry
+from scripts.stack.service_process import ServiceProcess, free_port, service_env
 from service_core.config import ConfigError, Settings
 from tests.conftest import Caller
 from tests.services.protected import module_caller
-from tests.services.test_common_endpoints import SERVICES, one_row
+from tests.services.test_common_endpoints import one_row
 
 caller = module_caller()
 NOT_FOUND = {"msg": "El recurso no existe"}  # what any unknown path answers
@@ -35,7 +36,7 @@ def default_servers(migrated_database: Callable[..., str], users_server: str) ->
     """service -> base URL of the four services with reset off, each on a database of its own."""
     with ExitStack() as running:
         urls = {}
-        for service in SERVICES:
+        for service in registry.NAMES:
             env = image_default_env(service, migrated_database(service, "gate"), users_server)
             urls[service] = running.enter_context(ServiceProcess(service, free_port(), env)).url
         yield urls
@@ -45,7 +46,7 @@ def count(url: str, service: str) -> int:
     return requests.get(f"{url}/{service}/count", timeout=5).json()["count"]
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", registry.NAMES)
 def test_reset_off_is_a_json_404_and_deletes_nothing(
     service: str, default_servers: dict[str, str], caller: Caller
 ) -> None:
@@ -64,7 +65,7 @@ def test_reset_off_is_a_json_404_and_deletes_nothing(
     assert count(url, service) == before
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", registry.NAMES)
 def test_reset_off_is_not_in_the_openapi_document(service: str, default_servers: dict[str, str]) -> None:
     paths = requests.get(f"{default_servers[service]}/{service}/openapi.json", timeout=5).json()["paths"]
     assert f"/{service}/count" in paths  # the document lists the other common endpoints

@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scripts.service_process import ServiceProcess, free_port, service_env
+import registry
+from scripts.stack.service_process import ServiceProcess, free_port, service_env
 from service_core.auth import UsersClient
 from tests.conftest import sign_up_and_log_in
 from tests.services.conftest import make_app
 
-DEPENDENT = ("routes", "posts", "offers")
+DEPENDENT = registry.TOKEN_CLIENTS
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,9 @@ from flask.testing import FlaskClient
 from kubernetes.utils import parse_quantity
 from sqlalchemy import select, update
 
-from scripts import render
-from scripts.service_process import ROOT, ServiceProcess, free_port, gunicorn_command, service_env
+from registry import ROOT
+from scripts.delivery import render
+from scripts.stack.service_process import ServiceProcess, free_port, gunicorn_command, service_env
 from service_core import db
 from tests.policy.manifests import find, load
 from users import credentials

@@ -6,9 +6,11 @@ The cluster's migration Job and the local stack both run exactly this before the
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import sys
 import time
+from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
@@ -25,6 +27,19 @@ def alembic_config(service: str, database_uri: str) -> Config:
     config.set_main_option("script_location", f"{service}:migrations")
     config.set_main_option("sqlalchemy.url", database_uri.replace("%", "%%"))
     return config
+
+
+def has_migrations(service: str) -> bool:
+    """Whether `service` names a package on the path with Alembic migrations (`<service>/migrations/env.py`).
+
+    The image holds its own service only, so this looks at what is there rather than at a list. The package is
+    located, not imported: a name given on the command line must run no module's code.
+    """
+    if not service.isidentifier():
+        return False
+    spec = importlib.util.find_spec(service)
+    locations = spec.submodule_search_locations if spec else None  # None: a plain module, not a package
+    return any((Path(location) / "migrations" / "env.py").is_file() for location in locations or ())
 
 
 def wait_for_database(database_uri: str, timeout: float) -> None:
@@ -62,9 +77,12 @@ def run_migrations(metadata: MetaData) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("service", choices=["users", "routes", "posts", "offers"])
+    parser.add_argument("service", help="the service whose migrations to apply, e.g. users")
     parser.add_argument("--wait", type=float, default=60, help="seconds to wait for the database")
     args = parser.parse_args(argv)
+    if not has_migrations(args.service):
+        print(f"No service {args.service!r} here: no package with Alembic migrations is on the path.", file=sys.stderr)
+        return 2
     try:
         settings = Settings.from_env(args.service)
         upgrade(args.service, settings.database_uri, args.wait)

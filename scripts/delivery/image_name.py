@@ -1,7 +1,7 @@
 """Print the image an environment deploys for a service, as its kustomization says.
 
-    python scripts/image_name.py [--env ENV] SERVICE          # ghcr.io/gitops-marketplace/users (newName)
-    python scripts/image_name.py [--env ENV] --tag SERVICE    # the deployed tag, or digest if pinned so
+    python -m scripts.delivery.image_name [--env ENV] SERVICE          # ghcr.io/gitops-marketplace/users
+    python -m scripts.delivery.image_name [--env ENV] --tag SERVICE    # the deployed tag, or digest if pinned
 
 The deliver and promote workflows push and check images under this name, so it lives in one place: gitops/.
 """
@@ -13,23 +13,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from scripts.bump_image_tag import (
-    DEFAULT_ENV,
-    DEFAULT_GITOPS_DIR,
-    SERVICES,
-    BumpError,
-    check_environment,
-    kustomization_path,
-    read_image,
-)
+from .bump import DEFAULT_ENV, check_environment
+from .kustomization import BumpError, read_image
+from .layout import GITOPS, kustomization_path
 
 
 def image_entry(gitops_dir: Path, env: str, service: str) -> dict[str, str]:
-    if service not in SERVICES:
-        raise BumpError(f"unknown service {service!r}: expected one of {', '.join(SERVICES)}")
+    """The service's `images:` entry in `env`; a service is known there by its folder, so no list is asked."""
     check_environment(gitops_dir, env)
     path = kustomization_path(gitops_dir, env, service)
     try:
@@ -52,9 +42,9 @@ def deployed_ref(gitops_dir: Path, env: str, service: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Print the image repository of SERVICE in ENV.")
+    parser = argparse.ArgumentParser(prog="image_name", description="Print the image repository of SERVICE in ENV.")
     parser.add_argument("--env", default=DEFAULT_ENV)
-    parser.add_argument("--gitops-dir", type=Path, default=DEFAULT_GITOPS_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--gitops-dir", type=Path, default=GITOPS, help=argparse.SUPPRESS)
     parser.add_argument("--tag", action="store_true", help="print the deployed tag (or digest) instead")
     parser.add_argument("service", metavar="SERVICE")
     args = parser.parse_args(argv)

@@ -1,9 +1,9 @@
 """Show how the rendered manifests of this working tree differ from those of another commit.
 
-    python scripts/render_diff.py [BASE]        # make diff BASE=origin/main
+    python -m scripts.delivery.render_diff [BASE]        # make diff BASE=origin/main
 
 Renders gitops/ of the working tree and gitops/ of BASE (default: origin/main, else main) with the same,
-current renderer (scripts/render.py), so the diff shows what Argo CD would apply differently, not how the
+current renderer (render.py), so the diff shows what Argo CD would apply differently, not how the
 renderer changed. Prints a unified diff per file of `make render` and exits 0 whether or not they differ;
 exit 1 if a tree does not render, 2 if BASE is not a commit.
 """
@@ -20,12 +20,9 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from .layout import ROOT
+from .render import RenderError, render_all
 
-from scripts.render import RenderError, render_all
-
-ROOT = Path(__file__).resolve().parent.parent
 NO_DIFFERENCE = "The rendered manifests are the same."
 
 Renderer = Callable[[Path], dict[str, str]]

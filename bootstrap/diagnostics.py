@@ -1,12 +1,13 @@
 """Collect what explains a failed `make cluster` or `make cluster-verify` into one folder; e2e.yml uploads it.
 
-    python3 scripts/cluster_diagnostics.py --out DIR [--dry-run]
+    python3 -m bootstrap.diagnostics --out DIR [--dry-run]
 
 With the kubectl of .venv/bin (else the one on PATH), bound to the Minikube profile's context: the
 Applications' status, the pods and events of `default` and `argocd`, `kubectl describe pods`, and the logs,
 current and previous, of every container of every pod there. A command that fails leaves its error in its
 file and the next one runs: a half-made cluster is exactly when this is needed. Exit 1 only when kubectl is
-missing.
+missing. Standard library only (with bootstrap.config and bootstrap.prereqs): e2e.yml runs it with the
+runner's bare python3, since `make cluster` may have failed before the venv was made.
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-if __package__ in (None, ""):  # run as `python3 scripts/cluster_diagnostics.py`: make the repository importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bootstrap.config import APP_NAMESPACE, ARGOCD_NAMESPACE, PROFILE, REPO_ROOT
 from bootstrap.prereqs import KUBECTL_HINT, find_kubectl

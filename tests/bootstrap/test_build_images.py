@@ -1,19 +1,32 @@
-"""scripts/build_images.py (`make images`): the plan without Minikube, and the run with a stand-in minikube."""
+"""`make images` (python -m bootstrap.build_images): the plan without Minikube, and the run with a stand-in minikube."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.build_images import commit_tag
+from bootstrap.build_images import commit_tag
 from tests.bootstrap.fake_minikube import image_store, install
-from tests.scripts.helpers import ROOT, copy_fixture_gitops, git, git_env, run_script, snapshot
+from tests.scripts.helpers import ROOT, copy_fixture_gitops, git, git_env, snapshot
+
+
+def build_images(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """As `make images` runs it: from the repository root, this Python."""
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap.build_images", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def bin_with_minikube(tmp_path: Path, **state: Any) -> tuple[dict[str, str], Path]:
@@ -30,8 +43,7 @@ def test_dry_run_without_minikube_says_so_and_still_prints_the_plan(tmp_path: Pa
     empty = tmp_path / "empty-bin"
     empty.mkdir()
 
-    result = run_script(
-        "build_images.py",
+    result = build_images(
         "--dry-run",
         "--tag",
         "abc1234",
@@ -57,9 +69,7 @@ def test_dry_run_without_minikube_says_so_and_still_prints_the_plan(tmp_path: Pa
 def test_without_minikube_a_real_run_stops_with_one_sentence(tmp_path: Path) -> None:
     gitops = copy_fixture_gitops(tmp_path)
     before = snapshot(gitops)
-    result = run_script(
-        "build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), env={**os.environ, "PATH": str(tmp_path)}
-    )
+    result = build_images("--tag", "abc1234", "--gitops-dir", str(gitops), env={**os.environ, "PATH": str(tmp_path)})
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "build_images: minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/ (or run `make cluster`)."
@@ -71,7 +81,7 @@ def test_builds_in_minikube_then_bumps_the_minikube_environment(tmp_path: Path) 
     gitops = copy_fixture_gitops(tmp_path)
     env, log = bin_with_minikube(tmp_path)
 
-    result = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), "users", "posts", env=env)
+    result = build_images("--tag", "abc1234", "--gitops-dir", str(gitops), "users", "posts", env=env)
 
     assert result.returncode == 0, result.stderr
     builds = [line for line in log.read_text().splitlines() if " image build " in line]
@@ -95,7 +105,7 @@ def test_a_failed_build_bumps_nothing(tmp_path: Path) -> None:
     gitops = copy_fixture_gitops(tmp_path)
     before = snapshot(gitops)
     env, _ = bin_with_minikube(tmp_path, fail_build="posts/Dockerfile", fail_exits=True)
-    result = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
+    result = build_images("--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
     assert result.returncode == 1
     assert "Building the posts image failed" in result.stderr
     assert snapshot(gitops) == before
@@ -105,7 +115,7 @@ def test_a_build_that_fails_but_exits_0_as_minikube_does_bumps_nothing(tmp_path:
     gitops = copy_fixture_gitops(tmp_path)
     before = snapshot(gitops)
     env, _ = bin_with_minikube(tmp_path, fail_build="posts/Dockerfile")
-    result = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
+    result = build_images("--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "build_images: The profile's image store lacks ghcr.io/gitops-marketplace/posts:abc1234 after the build:"
@@ -119,11 +129,11 @@ def test_a_stopped_profile_stops_a_real_run_and_the_dry_run_runs_no_program(tmp_
     before = snapshot(gitops)
     env, log = bin_with_minikube(tmp_path, running=False)
 
-    dry = run_script("build_images.py", "--dry-run", "--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
+    dry = build_images("--dry-run", "--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
     assert dry.returncode == 0, dry.stderr
     assert not log.exists()  # not even `minikube status`
 
-    real = run_script("build_images.py", "--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
+    real = build_images("--tag", "abc1234", "--gitops-dir", str(gitops), env=env)
     assert real.returncode == 1
     assert real.stderr.strip() == (
         "build_images: The Minikube profile marketplace is not running: start it with `make cluster`."
@@ -141,7 +151,7 @@ def test_a_stopped_profile_stops_a_real_run_and_the_dry_run_runs_no_program(tmp_
     ],
 )
 def test_bad_arguments_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
-    result = run_script("build_images.py", "--dry-run", "--gitops-dir", str(copy_fixture_gitops(tmp_path)), *args)
+    result = build_images("--dry-run", "--gitops-dir", str(copy_fixture_gitops(tmp_path)), *args)
     assert result.returncode == 2
     assert message in result.stderr
 
@@ -169,7 +179,7 @@ def test_make_images_passes_dry_run_on() -> None:
     def recipe(*args: str) -> str:
         done = subprocess.run(["make", "-n", "images", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
-        return next(line for line in done.stdout.splitlines() if "scripts/build_images.py" in line)
+        return next(line for line in done.stdout.splitlines() if "bootstrap.build_images" in line)
 
-    assert recipe("DRY_RUN=1").endswith("scripts/build_images.py --dry-run")
+    assert recipe("DRY_RUN=1").endswith("-m bootstrap.build_images --dry-run")
     assert "--dry-run" not in recipe()

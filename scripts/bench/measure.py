@@ -1,4 +1,4 @@
-"""`make bench`: the load benchmark, over real HTTP against a local stack of its own.
+"""`make bench` (`python -m scripts.bench`): the load benchmark, over real HTTP against a local stack of its own.
 
 Every endpoint is measured at the same fixed concurrency and under the same gunicorn settings as a
 baseline measured in the same run (a minimal Flask + SQLAlchemy app doing one primary-key lookup), and
@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import shutil
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,13 +20,11 @@ import psycopg2
 import requests
 from psycopg2.extras import execute_values
 
-if __package__ in (None, ""):  # run as a script: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from scripts.bench_baseline import seed
-from scripts.bench_load import RequestFactory, Result, median_latency_ms, run_load
-from scripts.local_stack import START_ORDER, LocalStack, running_stack
-from scripts.service_process import ROOT, ServiceProcess, free_port, service_env
+from registry import ROOT, START_ORDER
+from scripts.bench.baseline import seed
+from scripts.bench.load import RequestFactory, Result, median_latency_ms, run_load
+from scripts.stack.local_stack import LocalStack, running_stack
+from scripts.stack.service_process import ServiceProcess, free_port, service_env
 
 SMALL_TABLE, LARGE_TABLE = 1_000, 100_000
 POSTS_PER_ROUTE = 10  # what one `GET /posts?route=` returns, whatever the table size
@@ -45,7 +42,7 @@ def start_baseline(stack: LocalStack, log: object) -> ServiceProcess:
     env = service_env("users", uri)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env["PYTHONPATH"]])
     baseline = ServiceProcess(
-        "baseline", free_port(), env, app="scripts.bench_baseline:create_app()", ready_path="/item/1"
+        "baseline", free_port(), env, app="scripts.bench.baseline:create_app()", ready_path="/item/1"
     )
     baseline.start(log)
     baseline.wait_ready()
@@ -148,7 +145,7 @@ def measure(stack: LocalStack, baseline_url: str, concurrency: int, seconds: flo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
@@ -174,7 +171,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Figures written to {args.out}")
     errors = figures["baseline"]["errors"] + sum(entry["errors"] for entry in figures["endpoints"].values())
     return 1 if errors else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

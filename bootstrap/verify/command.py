@@ -4,7 +4,7 @@ Every pod Ready, every HPA reading metrics, the NetworkPolicies present, the use
 NodePorts, and one forbidden connection (the routes app to the users database) failing from inside the
 cluster while the allowed one (to its own database) succeeds. Exit 0 only if everything passes.
 
-usage: python scripts/cluster_verify.py [--dry-run] [--host HOST] [--service-url SVC=URL ...]
+usage: python -m bootstrap.verify [--dry-run] [--host HOST] [--service-url SVC=URL ...]
 """
 
 from __future__ import annotations
@@ -13,15 +13,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TextIO
 
-if __package__ in (None, ""):  # run as `python scripts/cluster_verify.py`: make the repository importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bootstrap.config import APP_NAMESPACE, PROFILE, SERVICES
-from bootstrap.executor import BootstrapError
-from scripts.cluster_checks import (
+import registry
+from bootstrap.config import APP_NAMESPACE, PROFILE
+from bootstrap.errors import BootstrapError
+from bootstrap.verify.checks import (
     Finding,
     hpas_reading_metrics,
     isolation_verdict,
@@ -30,7 +27,7 @@ from scripts.cluster_checks import (
     pods_ready,
     probe_command,
 )
-from scripts.cluster_journey import OUTLINE, run_journey
+from bootstrap.verify.journey import OUTLINE, run_journey
 
 # The forbidden connection: an app to another service's database; the control: to its own.
 SOURCE, ALLOWED, FORBIDDEN = "routes", ("routes-db", 5432), ("users-db", 5432)
@@ -57,7 +54,7 @@ def journey(ctx: Context) -> list[Finding]:
     import requests
 
     host = ctx.host or ctx.kube.node_ip()
-    urls = {svc: ctx.service_urls.get(svc, f"http://{host}:{port}") for svc, port in SERVICES.items()}
+    urls = {svc: ctx.service_urls.get(svc, f"http://{host}:{port}") for svc, port in registry.PORTS.items()}
     with requests.Session() as session:
         return run_journey(session, urls)
 
@@ -77,20 +74,20 @@ CHECKS = (
     Check(
         f"api   list Pods {APP_NAMESPACE}: every one Ready (finished Job pods aside), a Ready api and"
         " database pod per service",
-        lambda ctx: pods_ready(ctx.kube.pods(APP_NAMESPACE), SERVICES),
+        lambda ctx: pods_ready(ctx.kube.pods(APP_NAMESPACE), registry.NAMES),
     ),
     Check(
-        f"api   list HorizontalPodAutoscalers {APP_NAMESPACE}: {', '.join(SERVICES)} each read a CPU value"
+        f"api   list HorizontalPodAutoscalers {APP_NAMESPACE}: {', '.join(registry.NAMES)} each read a CPU value"
         " (not <unknown>)",
-        lambda ctx: hpas_reading_metrics(ctx.kube.hpas(APP_NAMESPACE), SERVICES),
+        lambda ctx: hpas_reading_metrics(ctx.kube.hpas(APP_NAMESPACE), registry.NAMES),
     ),
     Check(
         f"api   list NetworkPolicies {APP_NAMESPACE}: at least one <svc>-network* per service",
-        lambda ctx: network_policies_present(ctx.kube.network_policies(APP_NAMESPACE), SERVICES),
+        lambda ctx: network_policies_present(ctx.kube.network_policies(APP_NAMESPACE), registry.NAMES),
     ),
     Check(
         "api   read Node addresses (the Minikube IP), then http over the NodePorts "
-        f"{', '.join(str(port) for port in SERVICES.values())}: {OUTLINE}",
+        f"{', '.join(str(port) for port in registry.PORTS.values())}: {OUTLINE}",
         journey,
     ),
     Check(
@@ -132,8 +129,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     urls = {}
     for item in args.service_url:
         service, _, url = item.partition("=")
-        if service not in SERVICES or not url:
-            parser.error(f"--service-url {item!r}: expected SVC=URL with SVC one of {', '.join(SERVICES)}")
+        if service not in registry.NAMES or not url:
+            parser.error(f"--service-url {item!r}: expected SVC=URL with SVC one of {', '.join(registry.NAMES)}")
         urls[service] = url.rstrip("/")
     args.service_urls = urls
     return args
@@ -160,7 +157,3 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, connect: 
     ok = verify(Context(kube, args.host, args.service_urls), out)
     print("cluster verified" if ok else "cluster-verify: some checks failed (see FAIL above)", file=out)
     return 0 if ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

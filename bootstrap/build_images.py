@@ -1,12 +1,12 @@
 """`make images`: build the service images inside Minikube and point the minikube environment at them.
 
-    python scripts/build_images.py [--dry-run] [--tag TAG] [SERVICE ...]
+    python -m bootstrap.build_images [--dry-run] [--tag TAG] [SERVICE ...]
 
 For offline development: no registry is involved. Each image is built by `minikube -p marketplace image build`
 straight into the cluster's own image store, named as gitops/envs/minikube/<svc>/kustomization.yaml names it
 (`newName`) and tagged with the current commit (`<short sha>`, or `<short sha>-dirty-<UTC time>` when
 apps/ has uncommitted changes, so that every build of a work in progress gets a tag of its own and rolls
-out). Then the minikube environment is bumped to those tags with the logic of bump_image_tag.py.
+out). Then the minikube environment is bumped to those tags by scripts/delivery/bump.py.
 Argo CD deploys what the repository says: commit and push the bump, then `make sync`.
 
 `--dry-run` prints what would be run and what would change; it runs no program (not even minikube) and
@@ -25,25 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+import registry
 from bootstrap import minikube as cli
-from bootstrap.config import PROFILE
-from scripts.bump_image_tag import (
-    DEFAULT_GITOPS_DIR,
-    SERVICES,
-    Bump,
-    BumpError,
-    kustomization_path,
-    plan,
-    read_image,
-    validate_ref,
-    write_all,
-)
+from bootstrap.config import GITOPS_DIR, IMAGES_ENV, PROFILE, REPO_ROOT
+from scripts.delivery.bump import Bump, plan, validate_ref, write_all
+from scripts.delivery.kustomization import BumpError, read_image
+from scripts.delivery.layout import kustomization_path
 
-ROOT = Path(__file__).resolve().parent.parent  # where the builds run: their context is apps/ (bootstrap/minikube.py)
-ENV = "minikube"
+ENV = IMAGES_ENV  # the environment whose images are built and bumped
 
 
 class BuildError(Exception):
@@ -107,7 +96,7 @@ def not_in_store(builds: Sequence[Build]) -> list[str]:
 
 def _bump_command(gitops_dir: Path, tag: str, services: Sequence[str]) -> str:
     words = ["python", "scripts/bump_image_tag.py", "--env", ENV]
-    if gitops_dir.resolve() != DEFAULT_GITOPS_DIR:
+    if gitops_dir.resolve() != GITOPS_DIR:
         words += ["--gitops-dir", str(gitops_dir)]
     return shlex.join(words + [f"{s}={tag}" for s in services])
 
@@ -133,7 +122,7 @@ def run(services: Sequence[str], tag: str, gitops_dir: Path, dry_run: bool) -> i
         raise BuildError(problem)
     for build in builds:
         print(f"+ {shlex.join(build.command())}", flush=True)
-        if subprocess.run(build.command(), cwd=ROOT).returncode != 0:
+        if subprocess.run(build.command(), cwd=REPO_ROOT).returncode != 0:  # the context apps/ is relative to it
             raise BuildError(f"Building the {build.service} image failed (see above); nothing was bumped.")
     absent = not_in_store(builds)
     if absent:
@@ -152,17 +141,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the service images in Minikube and bump the minikube env.")
     parser.add_argument("--dry-run", action="store_true", help="print the plan; build and change nothing")
     parser.add_argument("--tag", help="image tag (default: the current commit's short SHA)")
-    parser.add_argument("--gitops-dir", type=Path, default=DEFAULT_GITOPS_DIR, help=argparse.SUPPRESS)
-    parser.add_argument("services", nargs="*", metavar="SERVICE", help=f"default: all of {', '.join(SERVICES)}")
+    parser.add_argument("--gitops-dir", type=Path, default=GITOPS_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("services", nargs="*", metavar="SERVICE", help=f"default: all of {', '.join(registry.NAMES)}")
     args = parser.parse_args(argv)
     try:
-        unknown = [s for s in args.services if s not in SERVICES]
+        unknown = [s for s in args.services if s not in registry.NAMES]
         if unknown:
-            raise BumpError(f"unknown service {unknown[0]!r}: expected one of {', '.join(SERVICES)}")
+            raise BumpError(f"unknown service {unknown[0]!r}: expected one of {', '.join(registry.NAMES)}")
         if args.tag and args.tag.startswith("sha256:"):
             raise BumpError("--tag takes an image tag; a digest is what the build produces, not an input")
-        tag = validate_ref(args.tag) if args.tag else commit_tag(ROOT)
-        return run(args.services or SERVICES, tag, args.gitops_dir, args.dry_run)
+        tag = validate_ref(args.tag) if args.tag else commit_tag(REPO_ROOT)
+        return run(args.services or registry.NAMES, tag, args.gitops_dir, args.dry_run)
     except (BuildError, BumpError) as error:
         print(f"build_images: {error}", file=sys.stderr)
         return 1 if isinstance(error, BuildError) else 2

@@ -1,7 +1,7 @@
 """Commit the given paths and push, rebasing and retrying when another job pushed first.
 
-    python scripts/push_with_retry.py --message MSG [--remote origin] [--branch main]
-                                      [--attempts 5] [--delay 2] PATH [PATH ...]
+    python -m scripts.delivery.push_with_retry --message MSG [--remote origin] [--branch main]
+                                               [--attempts 5] [--delay 2] PATH [PATH ...]
 
 CI jobs that bump image tags run at the same time (one per service). The second push is rejected as
 non-fast-forward; this script then runs `git pull --rebase` and pushes again, with exponential backoff

@@ -13,10 +13,7 @@ from typing import IO
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-# The fixed ports of operations.md (NodePorts in the cluster, 127.0.0.1 locally).
-PORTS = {"users": 30001, "routes": 30002, "offers": 30003, "posts": 30004}
-NEEDS_USERS = ("routes", "posts", "offers")
+from registry import ROOT, TOKEN_CLIENTS
 
 
 def service_env(service: str, database_uri: str, users_path: str | None = None, **extra: str) -> dict[str, str]:
@@ -29,7 +26,7 @@ def service_env(service: str, database_uri: str, users_path: str | None = None, 
         "RESET_ENABLED": "true",
         **extra,
     }
-    if service in NEEDS_USERS and users_path:
+    if service in TOKEN_CLIENTS and users_path:
         env["USERS_PATH"] = users_path
     return env
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from scripts.cluster_checks import Finding
+from bootstrap.verify.checks import Finding
 
 TIMEOUT = 10  # seconds per request
 

@@ -1,6 +1,6 @@
-"""scripts/cluster_diagnostics.py with the real, pinned kubectl, against a tiny API server that answers as the
-Kubernetes API does for the few paths it serves (legacy discovery, pods, logs, events, Applications), and
-with a 404 Status for everything else."""
+"""e2e.yml's diagnostics (python3 -m bootstrap.diagnostics) with the real, pinned kubectl, against a tiny API
+server that answers as the Kubernetes API does for the few paths it serves (legacy discovery, pods, logs, events,
+Applications), and with a 404 Status for everything else."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from scripts import cluster_diagnostics
-from tests.delivery.dockerfile import ROOT
+from bootstrap import diagnostics
+from registry import ROOT
 from tests.support.fake_kube_api import QuietHandler, serving
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
@@ -154,7 +154,7 @@ def run_script(out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[st
     """As e2e.yml runs it, from the repository root, with a Python that has nothing installed (-S: no
     site-packages), as setup-python's python3 is when `make cluster` failed before `make venv`."""
     return subprocess.run(
-        [sys.executable, "-S", "scripts/cluster_diagnostics.py", "--out", str(out)],
+        [sys.executable, "-S", "-m", "bootstrap.diagnostics", "--out", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -244,15 +244,15 @@ def test_an_unreachable_cluster_still_leaves_a_file_per_command_with_its_error(t
 
 
 def test_without_kubectl_one_sentence_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cluster_diagnostics, "REPO_ROOT", tmp_path)  # no .venv/bin/kubectl there
-    assert cluster_diagnostics.main(["--out", str(tmp_path / "d")], env={"PATH": str(tmp_path)}) == 1
+    monkeypatch.setattr(diagnostics, "REPO_ROOT", tmp_path)  # no .venv/bin/kubectl there
+    assert diagnostics.main(["--out", str(tmp_path / "d")], env={"PATH": str(tmp_path)}) == 1
     assert not (tmp_path / "d").exists()
 
 
 def test_the_dry_run_lists_every_command_with_the_profiles_context(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert cluster_diagnostics.main(["--out", str(tmp_path / "d"), "--dry-run"], env={"PATH": ""}) == 0
+    assert diagnostics.main(["--out", str(tmp_path / "d"), "--dry-run"], env={"PATH": ""}) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 * 3 + 1 + 2 * 2  # 3 overviews per namespace, the Applications, 2 logs per container
     assert all(line.startswith("kubectl --context=marketplace --namespace=") for line in lines)

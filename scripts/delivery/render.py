@@ -1,6 +1,6 @@
 """Render the Kustomize tree of gitops/ into plain manifests, the way Argo CD will apply them.
 
-    python scripts/render.py [--out DIR]
+    python -m scripts.delivery.render [--out DIR]
 
 Writes DIR/<env>.yaml for every environment under gitops/envs/ (the concatenation of its services, one
 Argo CD Application each), DIR/<env>-isolated.yaml (the same environment switched to the `isolated` profile
@@ -22,10 +22,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import yaml
+from .layout import GITOPS, ROOT, environments, services
 
-ROOT = Path(__file__).resolve().parent.parent
-GITOPS = ROOT / "gitops"
 DEFAULT_OUT = ROOT / "build" / "manifests"
 SEPARATOR = "---\n"
 ISOLATED = "isolated"  # the component that switches an environment to the seed's network model
@@ -81,27 +79,6 @@ def with_components(directory: Path, components: Sequence[Path], kubectl: Path |
         return kustomize(Path(scratch), kubectl)
 
 
-def environments(gitops: Path = GITOPS) -> list[Path]:
-    envs = gitops / "envs"
-    if not envs.is_dir():
-        raise RenderError(f"{_shown(envs)} is missing: there is no environment to render")
-    return sorted(path for path in envs.iterdir() if path.is_dir())
-
-
-def services(env: Path) -> list[Path]:
-    """The env's service directories: each is what one Argo CD Application syncs."""
-    return sorted(path.parent for path in env.glob("*/kustomization.yaml") if not is_component(path))
-
-
-def is_component(kustomization: Path) -> bool:
-    """`kind: Component` (such as an env's settings/): what the services include, not a service itself."""
-    try:
-        document = yaml.safe_load(kustomization.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        return False  # a service with a broken file: kustomize names the error when it renders it
-    return isinstance(document, dict) and document.get("kind") == "Component"
-
-
 def optional_components(gitops: Path = GITOPS) -> list[Path]:
     return sorted(path.parent for path in (gitops / "components").glob("*/kustomization.yaml"))
 
@@ -141,6 +118,8 @@ def render_all(gitops: Path = GITOPS, kubectl: Path | None = None) -> dict[str, 
     """File name -> content, for every file that `make render` writes."""
     kubectl = kubectl or find_kubectl()
     isolated = gitops / "components" / ISOLATED
+    if not (gitops / "envs").is_dir():
+        raise RenderError(f"{_shown(gitops / 'envs')} is missing: there is no environment to render")
     files = {}
     for env in environments(gitops):
         files[f"{env.name}.yaml"] = render_env(env, kubectl=kubectl)

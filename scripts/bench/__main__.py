@@ -1,0 +1,9 @@
+"""`python -m scripts.bench`: the Makefile's `bench`."""
+
+from __future__ import annotations
+
+import sys
+
+from scripts.bench.measure import main
+
+sys.exit(main())
