@@ -260,3 +260,33 @@ def test_a_registry_entry_without_its_folders_is_named_everywhere(copy: Tree) ->
         "CONTRIBUTING.md, the table of the services: no parcels",
         "CONTRIBUTING.md, the label app.kubernetes.io/name: no parcels",
     ]
+
+
+def checklist() -> str:
+    """The "Adding a service" section of CONTRIBUTING.md."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    return text.split("## Adding a service", 1)[1].split("\n#", 1)[0]
+
+
+def places(sentences: list[str], service: str) -> list[str]:
+    """The file each sentence names, written as the checklist writes it (`<svc>`, `<env>`)."""
+    found = []
+    for sentence in sentences:
+        place = sentence.split(" ", 1)[0].rstrip(":,")
+        found.append(place.replace(service, "<svc>").replace("/minikube/", "/<env>/"))
+    return found
+
+
+def test_the_add_a_service_checklist_names_every_place_the_registry_test_asks_for(copy: Tree) -> None:
+    missing = disagreements(copy, (*SERVICES, Service("parcels", 30005, checks_tokens=True)))
+    assert missing, "a service without folders must be reported"
+    named = checklist()
+    assert [place for place in places(missing, "parcels") if f"`{place}" not in named] == []
+
+
+def test_the_checklist_check_sees_a_place_left_out() -> None:
+    sentences = ["apps/parcels/Dockerfile is missing", ".github/dependabot.yml, docker directories: no parcels"]
+    assert places(sentences, "parcels") == ["apps/<svc>/Dockerfile", ".github/dependabot.yml"]
+    assert "`.github/dependabot.yml" in checklist()
+    assert "`apps/<svc>/Dockerfile" in checklist()
+    assert "`gitops/envs/<env>/nowhere" not in checklist()
