@@ -8,7 +8,8 @@ from sqlalchemy import delete
 
 from service_core import db
 from service_core.errors import ApiError
-from service_core.ids import iso, parse_id
+from service_core.ids import parse_id
+from service_core.responses import CreatedBy, as_json
 
 Row = TypeVar("Row")
 
@@ -18,7 +19,7 @@ def insert_owned(row: object) -> tuple[dict[str, str], int]:
     session = db.session()
     session.add(row)
     session.commit()
-    return {"id": str(row.id), "userId": str(row.user_id), "createdAt": iso(row.created_at)}, 201
+    return as_json(CreatedBy, row), 201
 
 
 def get_or_404(model: type[Row], raw_id: str, missing: str) -> Row:

@@ -36,19 +36,6 @@ class Message(BaseModel):
     msg: str
 
 
-class Created(BaseModel):
-    """What a create answers (201)."""
-
-    id: str
-    createdAt: str
-
-
-class CreatedBy(Created):
-    """What a create answers when the row belongs to the caller (201)."""
-
-    userId: str
-
-
 def _check_uuid(value: str) -> str:
     try:
         uuid.UUID(value)

@@ -14,10 +14,11 @@ from service_core import db
 from service_core.crud import delete_or_404, get_or_404, insert_owned
 from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
-from service_core.ids import iso, utcnow
+from service_core.ids import utcnow
 from service_core.listing import owner_id, paginate
 from service_core.profiles import current_user_id
-from service_core.validation import BY_ID_ERRORS, CreatedBy, Message
+from service_core.responses import CreatedBy, as_json
+from service_core.validation import BY_ID_ERRORS, Message
 
 api = ServiceApi("offers")
 
@@ -25,19 +26,6 @@ INVALID_SIZE = "El tamaño debe ser LARGE, MEDIUM o SMALL"
 NEGATIVE_OFFER = "La oferta no puede ser negativa"
 UNKNOWN_OFFER = "La oferta no existe"
 DELETED = "la oferta fue eliminada"
-
-
-def _as_json(offer: Offer) -> dict[str, object]:
-    return {
-        "id": str(offer.id),
-        "postId": str(offer.post_id),
-        "userId": str(offer.user_id),
-        "description": offer.description,
-        "size": offer.size,
-        "fragile": offer.fragile,
-        "offer": float(offer.offer),  # a JSON number: Flask would write a Decimal as a string
-        "createdAt": iso(offer.created_at),
-    }
 
 
 @api.post("", json=NEW_OFFER, HTTP_201=CreatedBy, HTTP_400=Message, HTTP_412=Message)
@@ -79,13 +67,13 @@ def list_offers():
     if query.owner is not None:
         statement = statement.where(Offer.user_id == owner_id(query.owner))
     statement = paginate(statement, query, Offer.created_at, Offer.id)
-    return [_as_json(offer) for offer in db.session().scalars(statement)]
+    return as_json(Offers, db.session().scalars(statement).all())
 
 
 @api.get("/<uuid:offer_id>", HTTP_200=OfferOut, **BY_ID_ERRORS)
 def get_offer(offer_id: str):
     """One offer."""
-    return _as_json(get_or_404(Offer, offer_id, UNKNOWN_OFFER))
+    return as_json(OfferOut, get_or_404(Offer, offer_id, UNKNOWN_OFFER))
 
 
 @api.delete("/<uuid:offer_id>", HTTP_200=Message, **BY_ID_ERRORS)

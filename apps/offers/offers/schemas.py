@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, RootModel
+from pydantic import Field, RootModel
 
 from offers.models import MAX_DESCRIPTION, MAX_OFFER, OFFER_SCALE, SIZES, Size
 from service_core.profiles import PerProfile
+from service_core.responses import ResponseModel, Timestamp
 from service_core.validation import Author, Body, OwnerById, OwnerStr, Page, UUIDStr, text
 
 CENT = Decimal(1).scaleb(-OFFER_SCALE)
@@ -67,15 +69,16 @@ class IsolatedOfferQuery(OwnerById, OfferQuery):
 OFFER_QUERY = PerProfile(token=OfferQuery, isolated=IsolatedOfferQuery)
 
 
-class Offer(BaseModel):
-    id: str
-    postId: str
-    userId: str
+class Offer(ResponseModel):
+    id: uuid.UUID
+    post_id: uuid.UUID
+    user_id: uuid.UUID
     description: str
     size: Size
     fragile: bool
+    # A JSON number, as the contract says: read from the row's Decimal, which Flask would write as a string.
     offer: float = Field(description="Dollars, to the cent.")
-    createdAt: str
+    created_at: Timestamp
 
 
 class Offers(RootModel[list[Offer]]):

@@ -15,26 +15,17 @@ from service_core import db
 from service_core.crud import delete_or_404, get_or_404, insert_owned
 from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
-from service_core.ids import iso, parse_datetime, utcnow
+from service_core.ids import parse_datetime, utcnow
 from service_core.listing import owner_id, paginate
 from service_core.profiles import current_user_id
-from service_core.validation import BY_ID_ERRORS, CreatedBy, Message
+from service_core.responses import CreatedBy, as_json
+from service_core.validation import BY_ID_ERRORS, Message
 
 api = ServiceApi("posts")
 
 INVALID_EXPIRY = "La fecha expiración no es válida"
 UNKNOWN_POST = "La publicación no existe"
 DELETED = "la publicación fue eliminada"
-
-
-def _as_json(post: Post) -> dict[str, str]:
-    return {
-        "id": str(post.id),
-        "routeId": str(post.route_id),
-        "userId": str(post.user_id),
-        "expireAt": iso(post.expire_at),
-        "createdAt": iso(post.created_at),
-    }
 
 
 def _expiry(value: str, now: datetime) -> datetime:
@@ -84,13 +75,13 @@ def list_posts():
     if query.owner is not None:
         statement = statement.where(Post.user_id == owner_id(query.owner))
     statement = paginate(statement, query, Post.created_at, Post.id)
-    return [_as_json(post) for post in db.session().scalars(statement)]
+    return as_json(Posts, db.session().scalars(statement).all())
 
 
 @api.get("/<uuid:post_id>", HTTP_200=PostOut, **BY_ID_ERRORS)
 def get_post(post_id: str):
     """One post, expired or not."""
-    return _as_json(get_or_404(Post, post_id, UNKNOWN_POST))
+    return as_json(PostOut, get_or_404(Post, post_id, UNKNOWN_POST))
 
 
 @api.delete("/<uuid:post_id>", HTTP_200=Message, **BY_ID_ERRORS)

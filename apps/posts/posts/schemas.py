@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
-from pydantic import BaseModel, Field, RootModel
+from pydantic import Field, RootModel
 
 from service_core.profiles import PerProfile
+from service_core.responses import ResponseModel, Timestamp
 from service_core.validation import Author, Body, OwnerById, OwnerStr, Page, UUIDStr
 
 
@@ -49,12 +51,12 @@ class IsolatedPostQuery(OwnerById, PostQuery):
 POST_QUERY = PerProfile(token=PostQuery, isolated=IsolatedPostQuery)
 
 
-class Post(BaseModel):
-    id: str
-    routeId: str
-    userId: str
-    expireAt: str
-    createdAt: str
+class Post(ResponseModel):
+    id: uuid.UUID
+    route_id: uuid.UUID
+    user_id: uuid.UUID
+    expire_at: Timestamp
+    created_at: Timestamp
 
 
 class Posts(RootModel[list[Post]]):

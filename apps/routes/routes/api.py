@@ -13,9 +13,10 @@ from service_core import db
 from service_core.crud import delete_or_404, get_or_404
 from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
-from service_core.ids import iso, utcnow
+from service_core.ids import utcnow
 from service_core.listing import paginate
-from service_core.validation import BY_ID_ERRORS, Created, Message
+from service_core.responses import Created, as_json
+from service_core.validation import BY_ID_ERRORS, Message
 
 api = ServiceApi("routes")
 
@@ -23,22 +24,6 @@ INVALID_DATES = "Las fechas del trayecto no son válidas"
 FLIGHT_TAKEN = "Ya existe un trayecto con ese flightId"
 UNKNOWN_ROUTE = "El trayecto no existe"
 DELETED = "el trayecto fue eliminado"
-
-
-def _as_json(route: Route) -> dict[str, object]:
-    return {
-        "id": str(route.id),
-        "flightId": route.flight_id,
-        "sourceAirportCode": route.source_airport_code,
-        "sourceCountry": route.source_country,
-        "destinyAirportCode": route.destiny_airport_code,
-        "destinyCountry": route.destiny_country,
-        "bagCost": route.bag_cost,
-        "plannedStartDate": iso(route.planned_start_date),
-        "plannedEndDate": iso(route.planned_end_date),
-        "createdAt": iso(route.created_at),
-        "updatedAt": iso(route.updated_at),
-    }
 
 
 @api.post("", json=NewRoute, HTTP_201=Created, HTTP_400=Message, HTTP_412=Message)
@@ -74,7 +59,7 @@ def create_route():
     except IntegrityError:  # a concurrent create won the unique index on flight_id
         session.rollback()
         raise ApiError(412, FLIGHT_TAKEN) from None
-    return {"id": str(route.id), "createdAt": iso(route.created_at)}, 201
+    return as_json(Created, route), 201
 
 
 @api.get("", query=RouteQuery, HTTP_200=Routes, HTTP_400=Message)
@@ -89,13 +74,13 @@ def list_routes():
     if query.flight is not None:
         statement = statement.where(Route.flight_id == query.flight)
     statement = paginate(statement, query, Route.created_at, Route.id)
-    return [_as_json(route) for route in db.session().scalars(statement)]
+    return as_json(Routes, db.session().scalars(statement).all())
 
 
 @api.get("/<uuid:route_id>", HTTP_200=RouteOut, **BY_ID_ERRORS)
 def get_route(route_id: str):
     """One route."""
-    return _as_json(get_or_404(Route, route_id, UNKNOWN_ROUTE))
+    return as_json(RouteOut, get_or_404(Route, route_id, UNKNOWN_ROUTE))
 
 
 @api.delete("/<uuid:route_id>", HTTP_200=Message, **BY_ID_ERRORS)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, RootModel
+from pydantic import AfterValidator, BeforeValidator, Field, RootModel
 
 from service_core.ids import parse_datetime
+from service_core.responses import ResponseModel, Timestamp
 from service_core.validation import Body, Page, text
 
 MAX_BAG_COST = 2**31 - 1  # the largest value of the PostgreSQL `integer` column
@@ -67,18 +69,18 @@ class RouteQuery(Page):
     flight: text() = Field(default=None, validate_default=False, description="Exact flightId; an unknown one gives [].")
 
 
-class Route(BaseModel):
-    id: str
-    flightId: str
-    sourceAirportCode: str
-    sourceCountry: str
-    destinyAirportCode: str
-    destinyCountry: str
-    bagCost: int
-    plannedStartDate: str
-    plannedEndDate: str
-    createdAt: str
-    updatedAt: str
+class Route(ResponseModel):
+    id: uuid.UUID
+    flight_id: str
+    source_airport_code: str
+    source_country: str
+    destiny_airport_code: str
+    destiny_country: str
+    bag_cost: int
+    planned_start_date: Timestamp
+    planned_end_date: Timestamp
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class Routes(RootModel[list[Route]]):

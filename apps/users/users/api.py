@@ -16,7 +16,8 @@ from service_core.bearer import INVALID_TOKEN, bearer_token
 from service_core.crud import get_or_404
 from service_core.errors import ApiError
 from service_core.ids import iso, utcnow
-from service_core.validation import BEARER, Created, Message
+from service_core.responses import Created, as_json
+from service_core.validation import BEARER, Message
 from users import credentials
 from users.models import User
 from users.schemas import Credentials, Me, NewUser, Session, UserUpdate
@@ -55,7 +56,7 @@ def create_user():
     except IntegrityError:  # a concurrent sign-up won the unique index
         session.rollback()
         raise ApiError(412, TAKEN) from None
-    return {"id": str(user.id), "createdAt": iso(user.created_at)}, 201
+    return as_json(Created, user), 201
 
 
 @api.patch("/<uuid:user_id>")
@@ -89,7 +90,7 @@ def log_in():
     user.token_hash = credentials.token_digest(token)
     user.expire_at = utcnow() + timedelta(seconds=settings().token_ttl_seconds)
     session.commit()
-    return {"id": str(user.id), "token": token, "expireAt": iso(user.expire_at)}
+    return as_json(Session, {"id": user.id, "token": token, "expire_at": user.expire_at})
 
 
 @api.get("/me")
@@ -100,13 +101,4 @@ def me():
     user = db.session().scalar(select(User).where(User.token_hash == digest, User.expire_at > utcnow()))
     if user is None:
         raise ApiError(401, INVALID_TOKEN)
-    body = {
-        "id": str(user.id),
-        "username": user.username,
-        "email": user.email,
-        "fullName": user.full_name,
-        "dni": user.dni,
-        "phoneNumber": user.phone_number,
-        "status": user.status,
-    }
-    return body, 200, {EXPIRY_HEADER: iso(user.expire_at)}
+    return as_json(Me, user), 200, {EXPIRY_HEADER: iso(user.expire_at)}

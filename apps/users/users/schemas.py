@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from service_core.responses import ResponseModel, Timestamp
 from service_core.validation import Body, text
 
 Status = Literal["POR_VERIFICAR", "NO_VERIFICADO", "VERIFICADO"]
@@ -40,17 +42,17 @@ class Credentials(Body):
     password: text(min_length=1)
 
 
-class Session(BaseModel):
-    id: str
+class Session(ResponseModel):
+    id: uuid.UUID
     token: str
-    expireAt: str
+    expire_at: Timestamp
 
 
-class Me(BaseModel):
-    id: str
+class Me(ResponseModel):
+    id: uuid.UUID
     username: str
     email: str
-    fullName: str | None
+    full_name: str | None
     dni: str | None
-    phoneNumber: str | None
+    phone_number: str | None
     status: Status
