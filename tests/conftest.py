@@ -1,41 +1,17 @@
-"""Fixtures shared by every test area: a real PostgreSQL of the project's own."""
+"""Fixtures shared by every test area: a real PostgreSQL of the project's own, and the whole local stack."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import requests
 
-import registry
-from scripts.stack.local_stack import LocalStack, running_stack
+from scripts.stack.local_stack import LocalStack
 from scripts.stack.postgres import LocalPostgres
 from scripts.stack.service_process import free_port
 from service_core.config import normalise_database_uri
 from service_core.migrate import upgrade
-
-
-@dataclass
-class Caller:
-    """A signed-up, logged-in user of a real users service."""
-
-    id: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-def sign_up_and_log_in(users_url: str) -> Caller:
-    name = f"user-{uuid.uuid4().hex[:12]}"
-    body = {"username": name, "password": "s3cret-pw", "email": f"{name}@example.com"}
-    assert requests.post(f"{users_url}/users", json=body, timeout=5).status_code == 201
-    session = requests.post(f"{users_url}/users/auth", json=body, timeout=5).json()
-    return Caller(session["id"], session["token"])
+from tests.support.stacks import own_stack
 
 
 @pytest.fixture(scope="session")
@@ -61,16 +37,6 @@ def migrated_database(postgres: LocalPostgres) -> Callable[..., str]:
         return made[name]
 
     return make
-
-
-def own_stack(state: Path, profile: str = "token") -> Iterator[LocalStack]:
-    """The whole local stack (PostgreSQL + four gunicorn services) on free ports, logging to services.log."""
-    ports = {service: free_port() for service in registry.NAMES}
-    with (
-        (state / "services.log").open("ab") as log,
-        running_stack(LocalStack(state, ports=ports, postgres_port=free_port(), profile=profile), log) as running,
-    ):
-        yield running
 
 
 @pytest.fixture(scope="session")

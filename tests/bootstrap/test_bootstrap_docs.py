@@ -13,7 +13,7 @@ import pytest
 from bootstrap import images
 from bootstrap.cluster import main
 from bootstrap.config import REPO_ROOT
-from tests.bootstrap.conftest import GIT, clean_env, tools_bin
+from tests.bootstrap.programs import GIT, clean_env, tools_bin
 
 DOC = REPO_ROOT / "docs" / "cluster.md"
 VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"  # so that kubectl is the pinned .venv/bin/kubectl

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bootstrap.cluster import main
 from bootstrap.prereqs import DRIVER_HINT, KUBECTL_HINT, MINIKUBE_HINT
-from tests.bootstrap.conftest import GIT, clean_env, run_cluster, tools_bin
+from tests.bootstrap.programs import GIT, clean_env, run_cluster, tools_bin
 
 
 def positions(text: str, *needles: str) -> list[int]:

@@ -11,7 +11,7 @@ from bootstrap.cluster import main
 from bootstrap.config import Settings
 from bootstrap.images import Image
 from bootstrap.steps import ApiCall, Command, Note, describe
-from tests.bootstrap.conftest import clean_env
+from tests.bootstrap.programs import clean_env
 
 SETTINGS = Settings("https://x/r.git", "test", "main", "test", 900, "4", "6g")
 

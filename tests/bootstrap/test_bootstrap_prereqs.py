@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bootstrap.prereqs import DRIVER_HINT, KUBECTL_HINT, MINIKUBE_HINT, find_driver, find_kubectl, find_tools
-from tests.bootstrap.conftest import make_bin
+from tests.bootstrap.programs import make_bin
 
 
 def test_nothing_on_path_names_all_three(tmp_path: Path) -> None:

@@ -15,8 +15,9 @@ import yaml
 
 import registry
 from bootstrap.cluster import main
-from tests.bootstrap.conftest import FakeKube, app, clean_env, tools_bin
+from tests.bootstrap.fake_kube import FakeKube, app
 from tests.bootstrap.fake_minikube import image_store
+from tests.bootstrap.programs import clean_env, tools_bin
 
 REPO = {"REPO_URL": "https://github.com/acme/marketplace.git", "REVISION": "feature/x"}
 IMAGES = [f"ghcr.io/gitops-marketplace/{svc}:0.1.0" for svc in registry.NAMES]

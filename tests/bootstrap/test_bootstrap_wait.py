@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from bootstrap.wait import MISSING, AppState, app_state, app_states, changes, wait_for_applications
-from tests.bootstrap.conftest import app
+from tests.bootstrap.fake_kube import app
 
 EXPECTED = ["marketplace-root", "users"]
 

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from bootstrap.build_images import commit_tag
+from registry import ROOT
 from tests.bootstrap.fake_minikube import image_store, install
-from tests.scripts.helpers import ROOT, copy_fixture_gitops, git, git_env, snapshot
+from tests.support.fixture_gitops import copy_fixture_gitops, snapshot
+from tests.support.git_repos import git, git_env
 
 
 def build_images(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

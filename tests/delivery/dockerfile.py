@@ -8,10 +8,9 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from registry import NAMES, ROOT
+from registry import ROOT
 
 APPS = ROOT / "apps"  # the build context of every image
-SERVICES = NAMES  # one image each
 
 
 @dataclass(frozen=True)

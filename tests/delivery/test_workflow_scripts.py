@@ -17,15 +17,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.delivery.dockerfile import ROOT, SERVICES
-from tests.scripts.helpers import FIXTURES, git, git_env
+import registry
+from tests.support.fixture_gitops import FIXTURES
+from tests.support.git_repos import git, git_env
 
 Origin = tuple[Path, dict[str, str], list[str]]  # bare repository, git environment, the two code commits
 SCRIPTS = ("__init__.py", "bump_image_tag.py", "delivery")  # what the workflows run, under scripts/
 
 
 def step_script(workflow: str, job: str, name_start: str) -> str:
-    document = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text())
+    document = yaml.safe_load((registry.ROOT / ".github" / "workflows" / workflow).read_text())
     step = next(s for s in document["jobs"][job]["steps"] if s.get("name", "").startswith(name_start))
     return step["run"]
 
@@ -53,12 +54,12 @@ def origin(tmp_path: Path) -> Origin:
     shutil.copytree(FIXTURES / "gitops", seed / "gitops")
     (seed / "scripts").mkdir()
     for name in SCRIPTS:
-        source, target = ROOT / "scripts" / name, seed / "scripts" / name
+        source, target = registry.ROOT / "scripts" / name, seed / "scripts" / name
         if source.is_dir():
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, target)
-    for service in SERVICES:  # a service is a folder of apps/ with a Dockerfile
+    for service in registry.NAMES:  # a service is a folder of apps/ with a Dockerfile
         (seed / "apps" / service).mkdir(parents=True)
         (seed / "apps" / service / "Dockerfile").write_text("FROM scratch\n")
     git(seed, "add", ".", env=env)
@@ -155,14 +156,14 @@ def push_change(origin: Origin, path: str, text: str) -> str:
 
 
 def test_the_changes_step_lists_every_service_while_none_runs_a_commit(origin: Origin, tmp_path: Path) -> None:
-    assert changes(origin, tmp_path, origin[2][1]) == sorted(SERVICES)  # the fixture deploys 0.1.0: no commit
+    assert changes(origin, tmp_path, origin[2][1]) == sorted(registry.NAMES)  # the fixture deploys 0.1.0: no commit
 
 
 def test_the_changes_step_lists_only_the_services_changed_since_the_deployed_commit(
     origin: Origin, tmp_path: Path
 ) -> None:
     _, _, (first, second) = origin
-    for service in SERVICES:
+    for service in registry.NAMES:
         assert deliver(origin, service, first).returncode == 0
     assert changes(origin, tmp_path, second) == ["users"]  # second changes apps/users only
     assert changes(origin, tmp_path, first) == []  # what runs already
@@ -171,7 +172,7 @@ def test_the_changes_step_lists_only_the_services_changed_since_the_deployed_com
 def test_the_changes_step_skips_a_commit_older_than_the_deployed_one(origin: Origin, tmp_path: Path) -> None:
     """ci of an older push may finish last: its delivery must not be built at all."""
     _, _, (first, second) = origin
-    for service in SERVICES:
+    for service in registry.NAMES:
         assert deliver(origin, service, second).returncode == 0
     assert changes(origin, tmp_path, first) == []
 
@@ -180,7 +181,7 @@ def test_the_changes_step_delivers_what_a_push_with_failed_tests_left_behind(ori
     """A push whose ci failed is not delivered; the next green push must deliver its changes too. Its
     `before` (the failed push) would have missed them: the deployed tag does not."""
     _, _, (first, _) = origin
-    for service in SERVICES:
+    for service in registry.NAMES:
         assert deliver(origin, service, first).returncode == 0
     push_change(origin, "apps/routes/app.py", "broken = True\n")  # its ci fails: no workflow_run gets through
     fixed = push_change(origin, "apps/users/app.py", "version = 3\n")
@@ -189,9 +190,9 @@ def test_the_changes_step_delivers_what_a_push_with_failed_tests_left_behind(ori
 
 def test_the_changes_step_by_hand_lists_every_service(origin: Origin, tmp_path: Path) -> None:
     _, _, (_, second) = origin
-    for service in SERVICES:
+    for service in registry.NAMES:
         assert deliver(origin, service, second).returncode == 0
-    assert changes(origin, tmp_path, second, event="workflow_dispatch") == sorted(SERVICES)
+    assert changes(origin, tmp_path, second, event="workflow_dispatch") == sorted(registry.NAMES)
 
 
 @pytest.mark.parametrize(

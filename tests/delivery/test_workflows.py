@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+import registry
 from bootstrap.config import MINIKUBE_MINIMUM
 from scripts.delivery import changed_services, layout
-from tests.delivery.dockerfile import ROOT, SERVICES
 
-WORKFLOWS = ROOT / ".github" / "workflows"
+WORKFLOWS = registry.ROOT / ".github" / "workflows"
 PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*\s*$")
 NAMES = sorted(path.name for path in WORKFLOWS.glob("*.y*ml"))  # every workflow, a new one included
 
@@ -216,7 +216,7 @@ def test_every_job_and_every_step_that_can_hang_has_a_timeout() -> None:
 def test_promote_takes_a_service_a_tag_and_an_environment() -> None:
     promote = load("promote.yml")
     inputs = promote["on"]["workflow_dispatch"]["inputs"]
-    assert sorted(inputs["service"]["options"]) == sorted(SERVICES)
+    assert sorted(inputs["service"]["options"]) == sorted(registry.NAMES)
     assert set(inputs) == {"service", "tag", "env"}
     run = scripts_run(promote)
     assert 'scripts/bump_image_tag.py --env "${TARGET_ENV}" "${SERVICE}=${TAG}"' in run
@@ -225,9 +225,9 @@ def test_promote_takes_a_service_a_tag_and_an_environment() -> None:
 
 def test_every_list_of_the_services_agrees() -> None:
     """The delivery code, which CI runs without the registry, derives the services from the folders."""
-    assert layout.service_names() == sorted(SERVICES)
-    assert changed_services.services_at("HEAD", ROOT) == sorted(SERVICES)
-    dependabot = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
+    assert layout.service_names() == sorted(registry.NAMES)
+    assert changed_services.services_at("HEAD", registry.ROOT) == sorted(registry.NAMES)
+    dependabot = yaml.safe_load((registry.ROOT / ".github" / "dependabot.yml").read_text())
     docker = next(u for u in dependabot["updates"] if u["package-ecosystem"] == "docker")
-    assert sorted(docker["directories"]) == sorted(f"/apps/{s}" for s in SERVICES)
-    assert sorted(p.parent.name for p in (ROOT / "apps").glob("*/Dockerfile")) == sorted(SERVICES)
+    assert sorted(docker["directories"]) == sorted(f"/apps/{s}" for s in registry.NAMES)
+    assert sorted(p.parent.name for p in (registry.ROOT / "apps").glob("*/Dockerfile")) == sorted(registry.NAMES)

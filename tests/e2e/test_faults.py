@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from scripts.stack.local_stack import LocalStack
-from tests.conftest import own_stack
+from tests.support.stacks import own_stack
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import pytest
 
 import registry
 from scripts.stack.local_stack import LocalStack
-from tests.conftest import sign_up_and_log_in
+from tests.support.callers import sign_up_and_log_in
 
 EXAMPLES_PER_OPERATION = 25
 # The contract answers a missing token with 403, where schemathesis expects 401.

@@ -15,7 +15,7 @@ import requests
 
 import registry
 from scripts.stack.local_stack import LocalStack
-from tests.conftest import sign_up_and_log_in
+from tests.support.callers import sign_up_and_log_in
 
 
 def later(days: int) -> str:

@@ -10,7 +10,7 @@ import requests
 
 import registry
 from scripts.stack.local_stack import LocalStack
-from tests.conftest import Caller, sign_up_and_log_in
+from tests.support.callers import Caller, sign_up_and_log_in
 
 HOSTILE = [
     "' OR '1'='1",

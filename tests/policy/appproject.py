@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from tests.policy.manifests import Obj
+from tests.support.manifests import Obj
 
 
 def _regex(pattern: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from registry import ROOT
 from tests.policy import contract
 from tests.policy.appproject import may_deploy_to, may_manage
-from tests.policy.manifests import Obj, of_kind, ref
+from tests.support.manifests import Obj, of_kind, ref
 
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 APPS_PATH = "gitops/argocd/apps"

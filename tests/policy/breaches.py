@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.policy.manifests import Obj, find
+from tests.support.manifests import Obj, find
 
 DELETE = object()  # as a value: remove the field
 Path = tuple[str | int, ...]

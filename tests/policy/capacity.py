@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from tests.policy.manifests import Obj, of_kind, service_of, workloads
+from tests.support.manifests import Obj, of_kind, service_of, workloads
 
 MI = 1024 * 1024
 

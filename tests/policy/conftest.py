@@ -1,8 +1,5 @@
-"""Render once per session, the way `make render` does, and share the parsed objects between the tests.
-
-A variant is one environment with one combination of the opt-in components of gitops/components/
-(`minikube`, `minikube+ephemeral-database`, `minikube+isolated`, ...): every combination is rendered and checked.
-"""
+"""Render once per session, the way `make render` does, and share the parsed objects between the tests: every
+variant (tests/policy/variants.py) is rendered and checked."""
 
 from __future__ import annotations
 
@@ -11,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from scripts.delivery import render
-from tests.policy.manifests import Obj, load
-
-VARIANTS = [
-    "+".join([env.name, *(component.name for component in combination)])
-    for env in render.environments()
-    for combination in render.component_sets(render.optional_components())
-]
-ENVS = [env.name for env in render.environments()]
+from tests.policy.variants import VARIANTS
+from tests.support.manifests import Obj, load
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from tests.policy import contract
-from tests.policy.manifests import Obj, apps, env_value, main_container
+from tests.support.manifests import Obj, apps, env_value, main_container
 
 Pair = tuple[str, str]
 Connectivity = dict[Pair, frozenset[str]]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from tests.policy import contract
-from tests.policy.manifests import (
+from tests.support.manifests import (
     Obj,
     annotations,
     apps,

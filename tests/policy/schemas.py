@@ -14,7 +14,7 @@ import jsonschema
 from kubernetes_validate import utils as kubernetes_validate
 from referencing import Registry, Resource
 
-from tests.policy.manifests import Obj, load, ref
+from tests.support.manifests import Obj, load, ref
 from tests.support.shared import shared_dir
 
 ARGOCD_SCHEMAS = shared_dir() / "schemas" / "argo-cd-v3.5.1"

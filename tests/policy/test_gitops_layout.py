@@ -11,8 +11,8 @@ import yaml
 
 from registry import ROOT
 from scripts.delivery import render
-from tests.policy.manifests import NAME, Obj, find, labels, load
 from tests.policy.rules import template_filled
+from tests.support.manifests import NAME, Obj, find, labels, load
 
 README = render.GITOPS / "README.md"
 ENVS = [env.name for env in render.environments()]

@@ -7,7 +7,7 @@ import pytest
 from tests.policy.appproject import glob_match, may_deploy_to, may_manage
 from tests.policy.argocd_rules import applications, projects
 from tests.policy.breaches import Breach, Change
-from tests.policy.manifests import Obj, find
+from tests.support.manifests import Obj, find
 
 IN_CLUSTER = "https://kubernetes.default.svc"
 

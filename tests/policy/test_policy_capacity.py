@@ -14,7 +14,7 @@ from bootstrap import config
 from registry import ROOT
 from tests.policy.breaches import container
 from tests.policy.capacity import Breakdown, Requests, breakdown, node_size
-from tests.policy.manifests import Obj, find
+from tests.support.manifests import Obj, find
 
 CLUSTER_DOC = ROOT / "docs" / "cluster.md"
 _SETTING = re.compile(r"`MINIKUBE_CPUS=(\d+) MINIKUBE_MEMORY=(\w+)")

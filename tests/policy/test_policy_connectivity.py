@@ -12,10 +12,10 @@ import pytest
 
 from tests.policy import connectivity as table
 from tests.policy.breaches import Breach
-from tests.policy.conftest import VARIANTS
 from tests.policy.connectivity import DNS, INTERNET, Connectivity, Pair, app, database, differences, job, nca
 from tests.policy.contract import ISOLATED, NAMESPACE, PROFILE_ENV, SERVICES, TOKEN
-from tests.policy.manifests import Obj, apps, env_list, env_value, find, main_container, migrations
+from tests.policy.variants import VARIANTS
+from tests.support.manifests import Obj, apps, env_list, env_value, find, main_container, migrations
 
 Computed = Callable[[str], Connectivity]  # variant -> its connectivity, computed once
 ProfileOf = Callable[[str], str]  # variant -> the profile its apps run

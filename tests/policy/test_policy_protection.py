@@ -11,8 +11,8 @@ import pytest
 
 from tests.policy.connectivity import database, nca
 from tests.policy.contract import NAMESPACE, SERVICES
-from tests.policy.manifests import Obj, annotations, find
 from tests.policy.rules import SYNC_OPTIONS, kept_by_argocd
+from tests.support.manifests import Obj, annotations, find
 
 # Any other pod of the namespace, carrying none of the marketplace's labels.
 STRANGER = {

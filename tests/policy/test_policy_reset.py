@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from scripts.delivery import render
-from tests.policy.conftest import VARIANTS
 from tests.policy.contract import SERVICES
-from tests.policy.manifests import Obj, apps, containers, env_value, load, main_container, migrations, workloads
+from tests.policy.variants import VARIANTS
+from tests.support.manifests import Obj, apps, containers, env_value, load, main_container, migrations, workloads
 
 RESET = "RESET_ENABLED"
 MINIKUBE = render.GITOPS / "envs" / "minikube"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.policy.breaches import Breach, Change, adding, annotation, container, pod, removing
-from tests.policy.conftest import VARIANTS
-from tests.policy.manifests import Obj, databases, env_list, find, main_container, pod_spec
 from tests.policy.rules import RULES, SYNC_OPTIONS, SYNC_WAVE
+from tests.policy.variants import VARIANTS
+from tests.support.manifests import Obj, databases, env_list, find, main_container, pod_spec
 
 # What an opt-in component knowingly gives up.
 WAIVED = {"ephemeral-database": {"database-volume-claim"}}

@@ -8,7 +8,7 @@ import pytest
 
 from tests.policy import contract
 from tests.policy.breaches import Breach
-from tests.policy.manifests import Obj, of_kind, ref
+from tests.support.manifests import Obj, of_kind, ref
 
 
 def retries_without_refresh(docs: list[Obj]) -> list[str]:

@@ -19,8 +19,10 @@ import yaml
 
 import registry
 from scripts.delivery import bump, kustomization, layout
-from tests.scripts.helpers import FIXTURES, GOLDEN, ROOT, copy_fixture_gitops, run_script, snapshot
+from tests.scripts.commands import run_script
+from tests.support.fixture_gitops import FIXTURES, copy_fixture_gitops, snapshot
 
+GOLDEN = Path(__file__).resolve().parent / "golden"
 DIGEST = "sha256:" + "4f" * 32
 ENVS = FIXTURES / "gitops" / "envs"
 FIXTURE_SERVICES = ("offers", "posts", "routes", "users")  # the folders of the fixture's minikube env
@@ -253,17 +255,17 @@ def real_kustomizations() -> list[Path]:
     """The services' kustomizations (an env's shared settings/ Component has no image to bump)."""
     return [
         service / "kustomization.yaml"
-        for env in layout.environments(ROOT / "gitops")
+        for env in layout.environments(registry.ROOT / "gitops")
         for service in layout.services(env)
     ]
 
 
 def test_the_repository_has_an_environment_for_every_service() -> None:
-    envs = [env.name for env in layout.environments(ROOT / "gitops")]
+    envs = [env.name for env in layout.environments(registry.ROOT / "gitops")]
     assert "minikube" in envs
     for service in registry.NAMES:
-        assert layout.kustomization_path(ROOT / "gitops", "minikube", service).is_file()
-    assert layout.service_names(ROOT / "gitops") == sorted(registry.NAMES)
+        assert layout.kustomization_path(registry.ROOT / "gitops", "minikube", service).is_file()
+    assert layout.service_names(registry.ROOT / "gitops") == sorted(registry.NAMES)
 
 
 @pytest.mark.parametrize("path", real_kustomizations(), ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
@@ -277,7 +279,7 @@ def test_every_real_kustomization_can_be_bumped_by_one_line(path: Path) -> None:
 def test_a_bump_of_every_service_changes_only_their_image_lines(tmp_path: Path) -> None:
     """A copy of the real tree: the env's settings/ Component (and everything else) stays byte for byte."""
     gitops = tmp_path / "gitops"
-    shutil.copytree(ROOT / "gitops", gitops)
+    shutil.copytree(registry.ROOT / "gitops", gitops)
     before = snapshot(gitops)
     result = run_bump(gitops, *(f"{service}=probe-tag" for service in registry.NAMES))
     assert result.returncode == 0, result.stderr

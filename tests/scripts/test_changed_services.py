@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from scripts.delivery.changed_services import services_for_paths
-from tests.scripts.helpers import git, git_env, run_module
+from tests.scripts.commands import run_module
+from tests.support.git_repos import git, git_env
 
 SERVICES = ("offers", "posts", "routes", "users")
 Repo = tuple[Path, dict[str, str], str]  # the repository, its git environment, the first commit

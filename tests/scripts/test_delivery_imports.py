@@ -18,9 +18,9 @@ import pytest
 import ruamel.yaml
 
 import registry
-from tests.scripts.helpers import ROOT, copy_fixture_gitops
+from tests.support.fixture_gitops import copy_fixture_gitops
 
-DELIVERY = ROOT / "scripts" / "delivery"
+DELIVERY = registry.ROOT / "scripts" / "delivery"
 MODULES = sorted(f"scripts.delivery.{path.stem}" for path in DELIVERY.glob("*.py") if path.stem != "__init__")
 ALLOWED = {"ruamel", "scripts"}  # top-level packages outside the standard library
 # The top-level names of everything imported, minus the standard library (and __main__, the -c script).
@@ -39,7 +39,9 @@ def bare_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def bare(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-S", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-S", *args], cwd=registry.ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_every_module_is_checked() -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.scripts.helpers import copy_fixture_gitops, run_module
+from tests.scripts.commands import run_module
+from tests.support.fixture_gitops import copy_fixture_gitops
 
 
 def image_name(gitops: Path, *args: str):

@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from registry import ROOT
 from scripts.delivery import push_with_retry as retry
-from tests.scripts.helpers import FIXTURES, ROOT, SCRIPTS, git, git_env
+from tests.scripts.commands import SCRIPTS
+from tests.support.fixture_gitops import FIXTURES
+from tests.support.git_repos import git, git_env
 
 KUSTOMIZATION = "gitops/envs/minikube/{}/kustomization.yaml"
 

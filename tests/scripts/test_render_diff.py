@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scripts.delivery import render_diff
-from tests.scripts.helpers import git, git_env
+from tests.support.git_repos import git, git_env
 
 APP = """apiVersion: apps/v1
 kind: Deployment

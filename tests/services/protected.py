@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import Caller, sign_up_and_log_in
+from tests.support.callers import Caller, sign_up_and_log_in
 
 NO_TOKEN = {"msg": "No se proporcionó un token"}
 INVALID_TOKEN = {"msg": "El token no es válido o está vencido"}

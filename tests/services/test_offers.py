@@ -15,7 +15,6 @@ from sqlalchemy import create_engine, text
 
 from offers.models import Base
 from service_core.config import normalise_database_uri
-from tests.conftest import Caller, sign_up_and_log_in
 from tests.services.protected import (
     AUTH_STATUSES,
     BAD_ID,
@@ -26,6 +25,7 @@ from tests.services.protected import (
     module_caller,
     run_together,
 )
+from tests.support.callers import Caller, sign_up_and_log_in
 
 POST = "3b0e8f52-6c1d-4a8e-9f27-5d4c3b2a1908"  # fixed, so that test ids are the same on every run
 OTHER_POST = "9d8c7b6a-5f4e-4d3c-8b2a-190817263544"

@@ -14,11 +14,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, event, text
 
 from posts.models import Base
+from scripts.stack.service_process import free_port
 from service_core.config import normalise_database_uri
-from tests.conftest import Caller, free_port
 from tests.services import protected
-from tests.services.conftest import make_app
 from tests.services.protected import counter, in_days, lister, run_together
+from tests.services.service_apps import make_app
+from tests.support.callers import Caller
 
 caller = protected.module_caller()
 

@@ -19,10 +19,10 @@ import registry
 from scripts.stack import local_stack
 from scripts.stack.service_process import migrate_command, service_env
 from service_core.config import AUTH_PROFILES, ConfigError
-from tests.conftest import Caller
-from tests.services.conftest import make_app
 from tests.services.protected import AUTH_STATUSES
-from tests.services.test_common_endpoints import one_row
+from tests.services.rows import one_row
+from tests.services.service_apps import make_app
+from tests.support.callers import Caller
 
 SERVICES = registry.TOKEN_CLIENTS  # the services that have two profiles
 OWNED = ["posts", "offers"]  # the services whose rows have an author

@@ -16,9 +16,9 @@ import requests
 import registry
 from scripts.stack.service_process import ServiceProcess, free_port, service_env
 from service_core.config import ConfigError, Settings
-from tests.conftest import Caller
 from tests.services.protected import module_caller
-from tests.services.test_common_endpoints import one_row
+from tests.services.rows import one_row
+from tests.support.callers import Caller
 
 caller = module_caller()
 NOT_FOUND = {"msg": "El recurso no existe"}  # what any unknown path answers

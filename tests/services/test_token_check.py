@@ -15,8 +15,8 @@ import pytest
 import registry
 from scripts.stack.service_process import ServiceProcess, free_port, service_env
 from service_core.auth import UsersClient
-from tests.conftest import sign_up_and_log_in
-from tests.services.conftest import make_app
+from tests.services.service_apps import make_app
+from tests.support.callers import sign_up_and_log_in
 
 DEPENDENT = registry.TOKEN_CLIENTS
 

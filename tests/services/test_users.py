@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from service_core.config import normalise_database_uri
+from tests.services.service_apps import make_app
 
 NEW_USER = {"username": "ana", "password": "s3cret-pw", "email": "ana@example.com"}
 ME_KEYS = {"id", "username", "email", "fullName", "dni", "phoneNumber", "status"}
@@ -241,8 +242,6 @@ def test_me_with_an_unknown_or_replaced_token_is_401(users: FlaskClient) -> None
 
 
 def test_an_expired_token_is_401(migrated_database) -> None:
-    from tests.services.conftest import make_app
-
     app = make_app("users", migrated_database("users"), TOKEN_TTL_SECONDS="1")
     client = app.test_client()
     try:

@@ -28,7 +28,7 @@ from registry import ROOT
 from scripts.delivery import render
 from scripts.stack.service_process import ServiceProcess, free_port, gunicorn_command, service_env
 from service_core import db
-from tests.policy.manifests import find, load
+from tests.support.manifests import find, load
 from users import credentials
 from users.models import User
 
