@@ -1,9 +1,10 @@
-"""The AppProject and the root Application as committed, pointed at the real repository and revision.
+"""The root Application and its AppProject as committed, pointed at the real repository and revision.
 
 The committed files carry a placeholder `repoURL` (CONTRIBUTING.md "Argo CD"). These pure functions
 return copies with REPO_URL and REVISION in every place that Argo CD reads them: the project's
 `sourceRepos`, the root Application's source, and the kustomize patches through which the root
-Application hands both values on to the child Applications it renders from gitops/argocd/apps/.
+Application hands both values on to everything it syncs from gitops/clusters/<env>/: the Applications,
+the ApplicationSet (its generator and its template) and the AppProjects.
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ import yaml
 Obj = dict[str, Any]
 
 SOURCE_PATHS = {"/spec/source/repoURL": "repoURL", "/spec/source/targetRevision": "targetRevision"}
+# The other places of the synced objects that name the repository or the revision: JSON patch path -> field.
+SYNCED_PATHS = {
+    "/spec/generators/0/git/repoURL": "repoURL",  # ApplicationSet
+    "/spec/generators/0/git/revision": "targetRevision",
+    "/spec/template/spec/source/repoURL": "repoURL",
+    "/spec/template/spec/source/targetRevision": "targetRevision",
+    "/spec/sourceRepos": "sourceRepos",  # AppProject
+}
 
 
 def load(path: Path) -> Obj:
@@ -44,8 +53,9 @@ def children_patch(repo_url: str, revision: str) -> Obj:
     }
 
 
-def _retarget(patch: Obj, values: dict[str, str]) -> tuple[Obj, set[str]]:
-    """The patch with any repoURL/targetRevision it sets replaced by `values`, and which of the two it set.
+def _retarget(patch: Obj, values: dict[str, Any]) -> tuple[Obj, set[str]]:
+    """The patch with any repoURL/targetRevision/sourceRepos it sets replaced by `values`, and which of the
+    Application's two source fields it set.
 
     Understands inline JSON 6902 patches (a list of ops) and strategic-merge patches (spec.source...);
     anything else (a `path:` to a file, another kind of change) is returned unchanged.
@@ -55,38 +65,46 @@ def _retarget(patch: Obj, values: dict[str, str]) -> tuple[Obj, set[str]]:
         return patch, set()
     doc = yaml.safe_load(text)
     covered: set[str] = set()
+    changed = False
     if isinstance(doc, list):
         for op in doc:
-            field = SOURCE_PATHS.get(op.get("path", "")) if isinstance(op, dict) else None
+            path = op.get("path", "") if isinstance(op, dict) else ""
+            field = SOURCE_PATHS.get(path) or SYNCED_PATHS.get(path)
             if field and "value" in op:
                 op["value"] = values[field]
-                covered.add(field)
+                changed = True
+                if path in SOURCE_PATHS:
+                    covered.add(field)
     elif isinstance(doc, dict):
         source = (doc.get("spec") or {}).get("source")
         if isinstance(source, dict):
-            for field in values:
+            for field in SOURCE_PATHS.values():
                 if field in source:
                     source[field] = values[field]
                     covered.add(field)
-    if not covered:
+                    changed = True
+    if not changed:
         return patch, set()
     return {**patch, "patch": yaml.safe_dump(doc, sort_keys=False)}, covered
 
 
-def with_source(root_app: Obj, repo_url: str, revision: str) -> Obj:
-    """The root Application reading `repo_url` at `revision`, and passing both on to its children."""
+def with_source(root_app: Obj, repo_url: str, revision: str, path: str | None = None) -> Obj:
+    """The root Application reading `path` (if given) of `repo_url` at `revision`, and passing both on to what
+    it syncs."""
     result = copy.deepcopy(root_app)
     source = result.setdefault("spec", {}).setdefault("source", {})
     source["repoURL"] = repo_url
     source["targetRevision"] = revision
+    if path is not None:
+        source["path"] = path
     kustomize = source.setdefault("kustomize", {})
-    values = {"repoURL": repo_url, "targetRevision": revision}
+    values = {"repoURL": repo_url, "targetRevision": revision, "sourceRepos": [repo_url]}
     patches, covered = [], set()
     for patch in kustomize.get("patches") or []:
         retargeted, fields = _retarget(patch, values)
         patches.append(retargeted)
         covered |= fields
-    if covered != set(values):
+    if covered != set(SOURCE_PATHS.values()):
         patches.append(children_patch(repo_url, revision))  # last, so that it wins
     kustomize["patches"] = patches
     return result

@@ -1,7 +1,7 @@
 """`python -m bootstrap.cluster {up,down,sync} [--dry-run]`: the Makefile's cluster, cluster-down and sync.
 
 up    Minikube (Calico, metrics-server) -> the minikube environment's images -> DB secrets -> Argo CD
-      -> the two AppProjects + root Application -> wait.
+      -> the root Application (and its AppProject, once) -> wait; everything else comes from Git.
 down  deletes the Minikube profile.
 sync  asks Argo CD for a hard refresh of every Application.
 With --dry-run every command and API call is printed, in order, and nothing is run, read or changed.
@@ -51,8 +51,8 @@ def report_preflight(
 ArgoObject = dict[str, Any] | None  # None: its file is missing
 
 
-def load_argocd_objects() -> tuple[dict[str, ArgoObject], ArgoObject, list[str]]:
-    """The committed AppProjects (by name) and root Application, and a sentence for each file that is missing."""
+def load_argocd_objects() -> tuple[ArgoObject, ArgoObject, list[str]]:
+    """The committed root AppProject and root Application, and a sentence for each file that is missing."""
     problems: list[str] = []
 
     def load(path: Path) -> ArgoObject:
@@ -61,11 +61,7 @@ def load_argocd_objects() -> tuple[dict[str, ArgoObject], ArgoObject, list[str]]
         problems.append(f"{path.relative_to(config.REPO_ROOT)} is missing: it comes with the gitops/ tree.")
         return None
 
-    projects = {
-        config.ROOT_PROJECT_NAME: load(config.ROOT_PROJECT_FILE),
-        config.PROJECT_NAME: load(config.PROJECT_FILE),
-    }
-    return projects, load(config.ROOT_APP_FILE), problems
+    return load(config.ROOT_PROJECT_FILE), load(config.ROOT_APP_FILE), problems
 
 
 def print_settings(out: TextIO, settings: Settings) -> None:
@@ -104,7 +100,7 @@ def up(
     tools: Tools,
     settings: Settings,
     wanted: list[images.Image],
-    projects: dict[str, ArgoObject],
+    root_project: ArgoObject,
     root_app: ArgoObject,
     out: TextIO,
     platform: str,
@@ -122,9 +118,9 @@ def up(
     existing = run(plan.list_secrets())
     for step in plan.secret_steps(None if existing is None else set(existing)):
         run(step)
-    for step in plan.install_argocd(kubectl):
+    for step in plan.install_argocd(kubectl, run(plan.read_argocd())):
         run(step)
-    for step in plan.apply_argocd_objects(projects, root_app, settings):
+    for step in plan.apply_argocd_objects(root_project, root_app, settings):
         run(step)
     pending = run(plan.wait_applications(settings, out))
     if pending:
@@ -179,14 +175,14 @@ def run_up(
     tools = find_tools(env, executable, version_of=version_of)
     settings = config.resolve_settings(env, config.git_runner(env))
     wanted, unreadable = images.wanted_images()
-    projects, root_app, missing_files = load_argocd_objects()
+    root_project, root_app, missing_files = load_argocd_objects()
     if not report_preflight(
         out, tools, [*settings.problems, *unreadable, *missing_files], dry_run, checks_version=True
     ):
         return 1
     print_settings(out, settings)
     print("\nSteps", file=out)
-    lines = up(run, tools, settings, wanted, projects, root_app, out, platform)
+    lines = up(run, tools, settings, wanted, root_project, root_app, out, platform)
     print("\nThen it prints" if dry_run else "\nThe cluster is ready", file=out)
     for line in lines:
         print(f"  {line}", file=out)

@@ -27,23 +27,25 @@ PROFILE = "marketplace"
 # docs/cluster.md "What you need".
 KUBERNETES_VERSION = "v1.35.1"
 MINIKUBE_MINIMUM = "v1.38.1"  # the first minikube release that supports KUBERNETES_VERSION
-# The release whose CRD schemas are in ../shared/schemas/; bootstrap/argocd/kustomization.yaml pins the same.
+# The release whose CRD schemas are in ../shared/schemas/; gitops/argocd/install/kustomization.yaml pins the same.
 ARGOCD_VERSION = "v3.5.1"
-ARGOCD_KUSTOMIZATION = REPO_ROOT / "bootstrap" / "argocd"
+ARGOCD_KUSTOMIZATION = REPO_ROOT / "gitops" / "argocd" / "install"  # applied once; then Git owns it
 ARGOCD_NAMESPACE = "argocd"
-ARGOCD_UI_NODEPORT = 30080  # the http port of the argocd-server NodePort patch in bootstrap/argocd/
+ARGOCD_UI_NODEPORT = 30080  # the http port of the argocd-server NodePort patch in gitops/argocd/install/
 FIELD_MANAGER = "marketplace-bootstrap"
 
 APP_NAMESPACE = "default"
 
-# Two AppProjects, least privilege: the root Application's may only create Applications in argocd; the
-# services' may only deploy to default (design.md "Argo CD").
-PROJECT_NAME = "marketplace"
+# Least privilege (design.md "Argo CD"): the root Application's project may only create Argo CD objects in
+# argocd; Argo CD's own Application has a project for its install; the services' may only deploy to default.
+# The bootstrap applies the root Application and creates its project if absent; the rest comes from Git.
 ROOT_PROJECT_NAME = "marketplace-root"
 ROOT_APP_NAME = "marketplace-root"
-PROJECT_FILE = REPO_ROOT / "gitops" / "argocd" / "project.yaml"
+ARGOCD_APP_NAME = "argocd"  # gitops/argocd/argocd-app.yaml: Argo CD manages itself
 ROOT_PROJECT_FILE = REPO_ROOT / "gitops" / "argocd" / "root-project.yaml"
 ROOT_APP_FILE = REPO_ROOT / "gitops" / "argocd" / "root-app.yaml"
+CLUSTERS_DIR = REPO_ROOT / "gitops" / "clusters"  # one folder per environment, which the root Application syncs
+DEFAULT_CLUSTER = "minikube"  # `make cluster` is always Minikube; gitops/clusters/production is for a real cluster
 
 GITOPS_DIR = REPO_ROOT / "gitops"
 IMAGES_ENV = "minikube"  # the environment whose images `make cluster` puts into the profile's image store
@@ -62,7 +64,13 @@ def secret_name(service: str) -> str:
 
 
 def expected_applications() -> list[str]:
-    return [ROOT_APP_NAME, *registry.NAMES]
+    """The root, Argo CD's own, and one per service folder (the ApplicationSet's; registry.py lists them)."""
+    return [ROOT_APP_NAME, ARGOCD_APP_NAME, *registry.NAMES]
+
+
+def cluster_path(env: str) -> str:
+    """The folder that the root Application syncs on a cluster of environment `env`, relative to the repository."""
+    return str((CLUSTERS_DIR / env).relative_to(REPO_ROOT))
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,9 @@ class Settings:
     cpus: str
     memory: str
     problems: tuple[str, ...] = ()  # sentences: why a real run cannot proceed with these settings
+    # Which gitops/clusters/<env> the root Application syncs: always minikube for `make cluster`, which makes a
+    # Minikube; a real cluster's root Application names gitops/clusters/production instead.
+    env: str = DEFAULT_CLUSTER
 
 
 GitRunner = Callable[[list[str]], "str | None"]

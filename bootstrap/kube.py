@@ -104,6 +104,19 @@ class Kube:
             raise
         return True
 
+    def create(self, obj: dict[str, Any]) -> bool:
+        """Creates an Argo CD object; False (and nothing changed) if it exists already."""
+        group, version = obj["apiVersion"].split("/")
+        try:
+            self.custom.create_namespaced_custom_object(
+                group, version, obj["metadata"]["namespace"], PLURALS[obj["kind"]], obj
+            )
+        except self.errors as error:
+            if error.status == 409:
+                return False
+            raise
+        return True
+
     def apply(self, obj: dict[str, Any], field_manager: str) -> None:
         """Server-side apply of an Argo CD object: the same result on every run, and ours fields only."""
         group, version = obj["apiVersion"].split("/")

@@ -8,7 +8,6 @@ run reads nothing), and the step then says what would decide it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -194,7 +193,26 @@ def secret_steps(existing: set[str] | None) -> list[Step]:
 # --- Argo CD -----------------------------------------------------------------------------------------------
 
 
-def install_argocd(kubectl: str) -> list[Command]:
+def read_argocd() -> ApiCall:
+    return ApiCall(
+        "read",
+        f"Deployment {ARGOCD_NAMESPACE}/argocd-server",
+        why="is Argo CD installed already?",
+        read="argocd_installed",
+        call=lambda kube: kube.exists("Deployment", ARGOCD_NAMESPACE, "argocd-server"),
+    )
+
+
+def install_argocd(kubectl: str, installed: bool | None = None) -> list[Step]:
+    """The install, once: after that the Application `argocd` owns it, and applying the checkout's copy again
+    would undo what was pushed since."""
+    if installed:
+        return [
+            Note(
+                f"keep  Argo CD: installed already; the Application {config.ARGOCD_APP_NAME} syncs"
+                f" {config.ARGOCD_KUSTOMIZATION.relative_to(config.REPO_ROOT)} from Git"
+            )
+        ]
     kube = (kubectl, "--context", PROFILE)
     return [
         Command(
@@ -206,7 +224,7 @@ def install_argocd(kubectl: str) -> list[Command]:
                 "-k",
                 str(config.ARGOCD_KUSTOMIZATION.relative_to(config.REPO_ROOT)),
             ),
-            why=f"Argo CD {ARGOCD_VERSION}; its CRDs are too large for client-side apply",
+            why=f"Argo CD {ARGOCD_VERSION}, once; its CRDs are too large for client-side apply",
         ),
         Command(
             (
@@ -244,35 +262,55 @@ def install_argocd(kubectl: str) -> list[Command]:
     ]
 
 
-def apply_argocd_objects(
-    projects: Mapping[str, dict[str, Any] | None], root_app: dict[str, Any] | None, settings: Settings
-) -> list[ApiCall]:
-    """The AppProjects (by name), then the root Application, as committed, with the real repository and
-    revision; the projects first, so that no Application ever names a project that does not exist yet."""
-    how = f"server-side apply, field manager {FIELD_MANAGER}"
-    steps = [
-        ApiCall(
-            "apply",
-            f"AppProject {ARGOCD_NAMESPACE}/{name} (sourceRepos=[{settings.repo_url}])",
-            why=how,
-            call=partial(
-                _apply, None if project is None else argocd_objects.with_repository(project, settings.repo_url)
-            ),
-        )
-        for name, project in projects.items()
+def left_to_git() -> list[Note]:
+    """What the bootstrap no longer applies, and why: Git owns it, through the root Application."""
+    synced = config.cluster_path(config.DEFAULT_CLUSTER)
+    return [
+        Note(f"skip  the AppProjects come from Git now: the root Application syncs {synced}"),
+        Note(
+            f"skip  Argo CD's settings come from Git now: the Application {config.ARGOCD_APP_NAME} syncs"
+            f" {config.ARGOCD_KUSTOMIZATION.relative_to(config.REPO_ROOT)} (never pruning)"
+        ),
+        Note("skip  the service Applications come from Git now: one per folder of gitops/envs/minikube"),
     ]
+
+
+def apply_argocd_objects(
+    root_project: dict[str, Any] | None, root_app: dict[str, Any] | None, settings: Settings
+) -> list[Step]:
+    """The root Application's project if it is absent (Argo CD reconciles no Application whose project does
+    not exist yet; once the root runs, Git owns the project), then the root Application, with the real
+    repository, revision and cluster folder."""
+    how = f"server-side apply, field manager {FIELD_MANAGER}"
+    if root_project is not None:
+        root_project = argocd_objects.with_repository(root_project, settings.repo_url)
     if root_app is not None:
-        root_app = argocd_objects.with_source(root_app, settings.repo_url, settings.revision)
-    steps.append(
+        root_app = argocd_objects.with_source(
+            root_app, settings.repo_url, settings.revision, config.cluster_path(settings.env)
+        )
+    return [
+        *left_to_git(),
+        ApiCall(
+            "create",
+            f"AppProject {ARGOCD_NAMESPACE}/{config.ROOT_PROJECT_NAME} (sourceRepos=[{settings.repo_url}])",
+            why="only if absent: the root Application needs it before its first sync, then syncs it from Git",
+            call=partial(_create, root_project),
+        ),
         ApiCall(
             "apply",
-            f"Application {ARGOCD_NAMESPACE}/{config.ROOT_APP_NAME} (repoURL={settings.repo_url}"
-            f" targetRevision={settings.revision}, passed on to the child Applications by a kustomize patch)",
+            f"Application {ARGOCD_NAMESPACE}/{config.ROOT_APP_NAME} (path={config.cluster_path(settings.env)}"
+            f" repoURL={settings.repo_url} targetRevision={settings.revision}, passed on to what it syncs by"
+            " kustomize patches)",
             why=how,
             call=partial(_apply, root_app),
-        )
-    )
-    return steps
+        ),
+    ]
+
+
+def _create(obj: dict[str, Any] | None, kube: Kube) -> None:
+    if obj is None:  # a real run checks for the files before it starts; this is only a safety net
+        raise BootstrapError("the gitops/argocd file of this object is missing.")
+    kube.create(obj)
 
 
 def _apply(obj: dict[str, Any] | None, kube: Kube) -> None:

@@ -3,6 +3,7 @@ what disagrees: they run on the real tree, on a faithful copy, and on copies bro
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -53,6 +54,8 @@ def write(path: Path, text: str) -> None:
 
 
 MINIKUBE = "gitops/envs/minikube"
+PRODUCTION = "gitops/envs/production"
+APPSET = "(one Application per folder, gitops/clusters/minikube's ApplicationSet)"
 # (what is broken, how, every disagreement it must cause)
 BREAKAGES: list[tuple[str, Callable[[Path, Path], None], list[str]]] = [
     ("no Dockerfile", lambda r, _: (r / "apps/posts/Dockerfile").unlink(), ["apps/posts/Dockerfile is missing"]),
@@ -109,13 +112,16 @@ BREAKAGES: list[tuple[str, Callable[[Path, Path], None], list[str]]] = [
         lambda r, _: shutil.rmtree(r / MINIKUBE / "posts"),
         [
             f"{MINIKUBE}/posts/kustomization.yaml is missing",
-            "gitops/argocd/apps: Application posts syncs 'gitops/envs/minikube/posts', not a folder of posts",
+            f"{MINIKUBE}/ {APPSET}: no posts",
         ],
     ),
     (
         "an unlisted env folder",
         lambda r, _: shutil.copytree(r / MINIKUBE / "posts", r / MINIKUBE / "parcels"),
-        [f"{MINIKUBE}/parcels/kustomization.yaml deploys parcels, which the registry does not list"],
+        [
+            f"{MINIKUBE}/parcels/kustomization.yaml deploys parcels, which the registry does not list",
+            f"{MINIKUBE}/ {APPSET}: parcels, which the registry does not list",
+        ],
     ),
     (
         "an env folder on another service",
@@ -123,14 +129,14 @@ BREAKAGES: list[tuple[str, Callable[[Path, Path], None], list[str]]] = [
         [f"{MINIKUBE}/offers/kustomization.yaml does not deploy gitops/services/offers"],
     ),
     (
-        "an Application on another folder",
-        lambda r, _: edit(r / "gitops/argocd/apps/offers.yaml", "minikube/offers", "minikube/posts"),
-        ["gitops/argocd/apps: Application offers syncs 'gitops/envs/minikube/posts', not a folder of offers"],
+        "the settings folder not excluded",
+        lambda r, _: edit(r / "gitops/clusters/minikube/kustomization.yaml", "exclude: true", "exclude: false"),
+        [f"{MINIKUBE}/ {APPSET}: settings, which the registry does not list"],
     ),
     (
         "no Application",
-        lambda r, _: edit(r / "gitops/argocd/apps/kustomization.yaml", "  - posts.yaml\n", ""),
-        ["gitops/argocd/apps/kustomization.yaml: no posts"],
+        lambda r, _: edit(r / "gitops/clusters/minikube/kustomization.yaml", "minikube/*", "minikube/[a-r]*"),
+        [f"{MINIKUBE}/ {APPSET}: no users"],
     ),
     (
         "promote offers one service less",
@@ -249,7 +255,9 @@ def test_a_registry_entry_without_its_folders_is_named_everywhere(copy: Tree) ->
         "apps/parcels/parcels/migrations/env.py is missing",
         "gitops/services/parcels/kustomization.yaml is missing",
         f"{MINIKUBE}/parcels/kustomization.yaml is missing",
-        "gitops/argocd/apps/kustomization.yaml: no parcels",
+        f"{PRODUCTION}/parcels/kustomization.yaml is missing",
+        f"{MINIKUBE}/ {APPSET}: no parcels",
+        f"{PRODUCTION}/ {APPSET.replace('minikube', 'production')}: no parcels",
         ".github/workflows/promote.yml, input `service`: no parcels",
         ".github/dependabot.yml, docker directories: no parcels",
         "pyproject.toml, pytest's pythonpath: no parcels",
@@ -273,7 +281,7 @@ def places(sentences: list[str], service: str) -> list[str]:
     found = []
     for sentence in sentences:
         place = sentence.split(" ", 1)[0].rstrip(":,")
-        found.append(place.replace(service, "<svc>").replace("/minikube/", "/<env>/"))
+        found.append(re.sub(r"^gitops/envs/[\w-]+/", "gitops/envs/<env>/", place.replace(service, "<svc>")))
     return found
 
 

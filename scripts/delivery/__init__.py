@@ -8,6 +8,7 @@
     push_with_retry.py   commit and push, rebasing and retrying when another job pushed first
     render.py            render gitops/ into plain manifests (`make render`)
     render_diff.py       the rendered manifests of the working tree against another commit (`make diff`)
+    promote.py           open the pull request that moves one environment's digest to the next (promote.yml)
 
 Run each as `python -m scripts.delivery.<module>` from the repository root, except the bump, whose contract
 command stays `python scripts/bump_image_tag.py` (operations.md). Inside the package, imports are relative:

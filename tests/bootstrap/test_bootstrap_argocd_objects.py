@@ -105,64 +105,86 @@ def test_the_project_allows_exactly_this_repository() -> None:
 # --- the committed files ----------------------------------------------------------------------------------
 
 committed = pytest.mark.skipif(
-    not all(path.is_file() for path in (config.PROJECT_FILE, config.ROOT_PROJECT_FILE, config.ROOT_APP_FILE)),
+    not all(path.is_file() for path in (config.ROOT_PROJECT_FILE, config.ROOT_APP_FILE)),
     reason="gitops/argocd is not there yet",
 )
 
 
 @committed
 def test_the_committed_files_have_the_names_the_bootstrap_applies_and_waits_for() -> None:
-    project, root_project = argocd_objects.load(config.PROJECT_FILE), argocd_objects.load(config.ROOT_PROJECT_FILE)
-    root_app = argocd_objects.load(config.ROOT_APP_FILE)
+    root_project, root_app = argocd_objects.load(config.ROOT_PROJECT_FILE), argocd_objects.load(config.ROOT_APP_FILE)
+    argocd_app = argocd_objects.load(config.REPO_ROOT / "gitops" / "argocd" / "argocd-app.yaml")
     for obj, kind, name in (
-        (project, "AppProject", "marketplace"),
         (root_project, "AppProject", "marketplace-root"),
         (root_app, "Application", "marketplace-root"),
+        (argocd_app, "Application", "argocd"),
     ):
         assert (obj["kind"], obj["metadata"]["name"], obj["metadata"]["namespace"]) == (kind, name, "argocd")
-    assert (config.PROJECT_NAME, config.ROOT_PROJECT_NAME, config.ROOT_APP_NAME) == (
-        "marketplace",
+    assert (config.ROOT_PROJECT_NAME, config.ROOT_APP_NAME, config.ARGOCD_APP_NAME) == (
         "marketplace-root",
         "marketplace-root",
+        "argocd",
     )
     assert root_app["spec"]["project"] == config.ROOT_PROJECT_NAME
+    assert config.expected_applications() == ["marketplace-root", "argocd", *registry.NAMES]
 
 
 @committed
 def test_no_placeholder_survives_in_what_is_applied() -> None:
-    projects = [argocd_objects.load(path) for path in (config.PROJECT_FILE, config.ROOT_PROJECT_FILE)]
-    root_app = argocd_objects.load(config.ROOT_APP_FILE)
+    root_project, root_app = argocd_objects.load(config.ROOT_PROJECT_FILE), argocd_objects.load(config.ROOT_APP_FILE)
     placeholder = root_app["spec"]["source"]["repoURL"]
     applied = yaml.safe_dump(
         [
-            *(argocd_objects.with_repository(project, REPO) for project in projects),
-            argocd_objects.with_source(root_app, REPO, REVISION),
+            argocd_objects.with_repository(root_project, REPO),
+            argocd_objects.with_source(root_app, REPO, REVISION, config.cluster_path("minikube")),
         ]
     )
-    assert placeholder in yaml.safe_dump(projects)
+    assert placeholder in yaml.safe_dump(root_project)
     assert placeholder not in applied
     assert yaml.safe_dump(root_app) != applied  # and the committed object itself is untouched
 
 
-@committed
-def test_the_children_rendered_with_the_root_patches_read_the_real_repository(tmp_path: Path) -> None:
-    """What Argo CD's repo-server does with spec.source.kustomize.patches, done with the pinned kustomize."""
+def synced_with_root_patches(tmp_path: Path, env: str) -> str:
+    """What Argo CD's repo-server renders for the root Application: gitops/clusters/<env> with the root's
+    spec.source.kustomize.patches added to its kustomization, done with the pinned kustomize in a copy."""
     kubectl = find_kubectl({"PATH": ""}, sys.executable) or shutil.which("kubectl")
     if kubectl is None:
         pytest.skip("no kubectl (run `make venv`)")
-    root_app = argocd_objects.with_source(argocd_objects.load(config.ROOT_APP_FILE), REPO, REVISION)
-    apps_dir = config.REPO_ROOT / root_app["spec"]["source"]["path"]
-    overlay = tmp_path / "overlay"
-    shutil.copytree(apps_dir, overlay)  # Argo CD edits the kustomization in its own checkout, like this copy
-    kustomization = overlay / "kustomization.yaml"
+    root_app = argocd_objects.load(config.ROOT_APP_FILE)
+    root_app = argocd_objects.with_source(root_app, REPO, REVISION, config.cluster_path(env))
+    checkout = tmp_path / "checkout"
+    for folder in ("argocd", "clusters"):  # what the cluster folder includes
+        shutil.copytree(config.GITOPS_DIR / folder, checkout / "gitops" / folder)
+    kustomization = checkout / root_app["spec"]["source"]["path"] / "kustomization.yaml"
     doc = yaml.safe_load(kustomization.read_text())
     doc["patches"] = [*(doc.get("patches") or []), *copy.deepcopy(root_app["spec"]["source"]["kustomize"]["patches"])]
     kustomization.write_text(yaml.safe_dump(doc))
-
-    done = subprocess.run([kubectl, "kustomize", str(overlay)], capture_output=True, text=True, timeout=30)
-
+    done = subprocess.run([kubectl, "kustomize", str(kustomization.parent)], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
-    children = [doc for doc in yaml.safe_load_all(done.stdout) if doc and doc["kind"] == "Application"]
-    assert sorted(child["metadata"]["name"] for child in children) == sorted(registry.NAMES)
-    for child in children:
-        assert (child["spec"]["source"]["repoURL"], child["spec"]["source"]["targetRevision"]) == (REPO, REVISION)
+    return done.stdout
+
+
+@committed
+@pytest.mark.parametrize("env", sorted(path.parent.name for path in config.CLUSTERS_DIR.glob("*/kustomization.yaml")))
+def test_everything_the_root_syncs_reads_the_real_repository(tmp_path: Path, env: str) -> None:
+    text = synced_with_root_patches(tmp_path, env)
+    placeholder = argocd_objects.load(config.ROOT_APP_FILE)["spec"]["source"]["repoURL"]
+    objects = [doc for doc in yaml.safe_load_all(text) if doc]
+
+    assert placeholder not in text  # no object was missed by the patches
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for obj in objects:
+        by_kind.setdefault(obj["kind"], []).append(obj)
+    assert sorted(by_kind) == ["AppProject", "Application", "ApplicationSet"]
+    for app in by_kind["Application"]:
+        assert (app["spec"]["source"]["repoURL"], app["spec"]["source"]["targetRevision"]) == (REPO, REVISION)
+    for appset in by_kind["ApplicationSet"]:
+        git = appset["spec"]["generators"][0]["git"]
+        source = appset["spec"]["template"]["spec"]["source"]
+        assert (git["repoURL"], git["revision"], source["repoURL"], source["targetRevision"]) == (
+            REPO,
+            REVISION,
+            REPO,
+            REVISION,
+        )
+    assert [project["spec"]["sourceRepos"] for project in by_kind["AppProject"]] == [[REPO]] * 3

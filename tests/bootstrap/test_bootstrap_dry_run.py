@@ -66,12 +66,13 @@ def test_the_steps_come_in_order(tmp_path: Path) -> None:
         "api   list Secrets default",
         "api   create Secret default/users-db-credentials",
         "api   create Secret default/posts-db-credentials",
-        "apply --server-side --force-conflicts -k bootstrap/argocd",
+        "api   read Deployment argocd/argocd-server",
+        "apply --server-side --force-conflicts -k gitops/argocd/install",
         "wait --for=condition=Established",
-        "api   apply AppProject argocd/marketplace-root",
-        "api   apply AppProject argocd/marketplace (",
-        "api   apply Application argocd/marketplace-root",
-        "api   wait Applications argocd/{marketplace-root,users,routes,offers,posts} Synced and Healthy",
+        "skip  the AppProjects come from Git now: the root Application syncs gitops/clusters/minikube",
+        "api   create AppProject argocd/marketplace-root",
+        "api   apply Application argocd/marketplace-root (path=gitops/clusters/minikube",
+        "api   wait Applications argocd/{marketplace-root,argocd,users,routes,offers,posts} Synced and Healthy",
         "Argo CD UI:      http://<minikube-ip>:30080",
     )
     assert order == sorted(order)

@@ -93,7 +93,7 @@ def test_addon_problems() -> None:
     assert "minikube addons enable metrics-server -p marketplace" in metrics
 
 
-def test_argocd_is_installed_server_side_from_bootstrap() -> None:
+def test_argocd_is_installed_server_side_from_its_git_owned_kustomization() -> None:
     apply, *waits = plan.install_argocd("kubectl")
     assert apply.argv == (
         "kubectl",
@@ -103,9 +103,15 @@ def test_argocd_is_installed_server_side_from_bootstrap() -> None:
         "--server-side",
         "--force-conflicts",
         "-k",
-        "bootstrap/argocd",
+        "gitops/argocd/install",
     )
     assert all(step.argv[:3] == ("kubectl", "--context", "marketplace") for step in waits)
+
+
+def test_an_installed_argocd_is_not_applied_again_its_application_owns_it() -> None:
+    (kept,) = plan.install_argocd("kubectl", installed=True)
+    assert isinstance(kept, Note) and "the Application argocd syncs gitops/argocd/install" in kept.text
+    assert all(isinstance(step, Command) for step in plan.install_argocd("kubectl", installed=False))
 
 
 def test_summary_and_the_macos_docker_hint() -> None:
@@ -147,11 +153,12 @@ def test_image_steps_build_what_is_absent_and_never_what_is_pinned_by_digest() -
     assert isinstance(kept, Note)
 
 
-def test_the_projects_are_applied_before_the_root_application() -> None:
-    projects = {"marketplace-root": {"kind": "AppProject"}, "marketplace": {"kind": "AppProject"}}
-    steps = plan.apply_argocd_objects(projects, {"kind": "Application"}, SETTINGS)
-    assert [step.target.split(" (")[0] for step in steps] == [
-        "AppProject argocd/marketplace-root",
-        "AppProject argocd/marketplace",
-        "Application argocd/marketplace-root",
+def test_only_the_roots_project_is_created_before_the_root_application_the_rest_comes_from_git() -> None:
+    steps = plan.apply_argocd_objects({"kind": "AppProject"}, {"kind": "Application"}, SETTINGS)
+    calls = [step for step in steps if not isinstance(step, Note)]
+    assert [(step.verb, step.target.split(" (")[0]) for step in calls] == [
+        ("create", "AppProject argocd/marketplace-root"),
+        ("apply", "Application argocd/marketplace-root"),
     ]
+    notes = [step.text for step in steps if isinstance(step, Note)]
+    assert "skip  the AppProjects come from Git now: the root Application syncs gitops/clusters/minikube" in notes

@@ -70,11 +70,11 @@ def test_first_run_does_everything_in_order(tmp_path: Path) -> None:
             *(f"minikube -p marketplace image build -t {image} -f {dockerfile_of(image)} apps" for image in IMAGES),
             "api list Secrets default",
             "api create Secret default/users-db-credentials",
-            "kubectl --context marketplace apply --server-side --force-conflicts -k bootstrap/argocd",
+            "api read Deployment argocd/argocd-server",
+            "kubectl --context marketplace apply --server-side --force-conflicts -k gitops/argocd/install",
             "kubectl --context marketplace wait --for=condition=Established",
             "kubectl --context marketplace -n argocd rollout status",
-            "api apply AppProject argocd/marketplace-root marketplace-bootstrap",
-            "api apply AppProject argocd/marketplace marketplace-bootstrap",
+            "api create AppProject argocd/marketplace-root",
             "api apply Application argocd/marketplace-root marketplace-bootstrap",
             "api list Applications argocd",
             "api read Node addresses",
@@ -117,14 +117,14 @@ def test_the_argocd_objects_carry_the_repository_and_revision(tmp_path: Path) ->
     rc, _, _ = run(tmp_path, kube, ["up"], **REPO)
 
     assert rc == 0
-    root_project, project, root = kube.applied
+    root_project, root = kube.applied  # the services' and Argo CD's projects come from Git
     assert [(obj["kind"], obj["metadata"]["name"]) for obj in kube.applied] == [
         ("AppProject", "marketplace-root"),
-        ("AppProject", "marketplace"),
         ("Application", "marketplace-root"),
     ]
-    assert project["spec"]["sourceRepos"] == root_project["spec"]["sourceRepos"] == [REPO["REPO_URL"]]
+    assert root_project["spec"]["sourceRepos"] == [REPO["REPO_URL"]]
     assert root["spec"]["project"] == "marketplace-root"
+    assert root["spec"]["source"]["path"] == "gitops/clusters/minikube"
     assert root["spec"]["source"]["repoURL"] == REPO["REPO_URL"]
     assert root["spec"]["source"]["targetRevision"] == REPO["REVISION"]
     values = {
@@ -132,7 +132,25 @@ def test_the_argocd_objects_carry_the_repository_and_revision(tmp_path: Path) ->
         for patch in root["spec"]["source"]["kustomize"]["patches"]
         for op in yaml.safe_load(patch["patch"])
     }
-    assert values == {"/spec/source/repoURL": REPO["REPO_URL"], "/spec/source/targetRevision": REPO["REVISION"]}
+    url, revision = REPO["REPO_URL"], REPO["REVISION"]
+    assert values == {
+        "/spec/source/repoURL": url,
+        "/spec/source/targetRevision": revision,
+        "/spec/generators/0/git/repoURL": url,
+        "/spec/generators/0/git/revision": revision,
+        "/spec/template/spec/source/repoURL": url,
+        "/spec/template/spec/source/targetRevision": revision,
+        "/spec/sourceRepos": [url],
+    }
+
+
+def test_a_rerun_does_not_apply_the_install_again_its_application_owns_it(tmp_path: Path) -> None:
+    kube = FakeKube(tmp_path / "calls.log", argocd_installed=True)
+    rc, out, calls = run(tmp_path, kube, ["up"], minikube={"running": True}, **REPO)
+
+    assert rc == 0, out
+    assert not [call for call in calls if "-k gitops/argocd/install" in call]
+    assert "keep  Argo CD: installed already; the Application argocd syncs gitops/argocd/install from Git" in out
 
 
 def test_a_profile_without_calico_stops_the_run_with_how_to_fix_it(tmp_path: Path, capsys: Any) -> None:
@@ -196,7 +214,7 @@ def test_sync_asks_for_a_hard_refresh_of_every_application(tmp_path: Path) -> No
 
     assert rc == 0, out
     assert kube.annotated == [
-        (name, "argocd.argoproj.io/refresh", "hard") for name in sorted(["marketplace-root", *registry.NAMES])
+        (name, "argocd.argoproj.io/refresh", "hard") for name in sorted(["marketplace-root", "argocd", *registry.NAMES])
     ]
     assert calls[0] == "api list Applications argocd"
 

@@ -193,29 +193,3 @@ def test_the_changes_step_by_hand_lists_every_service(origin: Origin, tmp_path: 
     for service in registry.NAMES:
         assert deliver(origin, service, second).returncode == 0
     assert changes(origin, tmp_path, second, event="workflow_dispatch") == sorted(registry.NAMES)
-
-
-@pytest.mark.parametrize(
-    "env_name, tag, status",
-    [
-        ("minikube", "abc1234", 0),  # a pending change is what promote is for
-        ("minikube", "0.1.0", 0),  # already there: fine, the bump step then changes nothing
-        ("minikube", "bad:tag", 2),
-        ("production", "abc1234", 2),
-    ],
-)
-def test_promote_checks_its_inputs_before_anything_else(
-    origin: Origin, tmp_path: Path, env_name: str, tag: str, status: int
-) -> None:
-    _, env, (_, second) = origin
-    workdir = checkout(origin, "promote", second)
-    output = tmp_path / "github_output"
-    script = step_script("promote.yml", "promote", "Check the inputs")
-    result = run_step(
-        script, workdir, {**env, "SERVICE": "users", "TAG": tag, "TARGET_ENV": env_name, "GITHUB_OUTPUT": str(output)}
-    )
-    assert result.returncode == status, result.stderr
-    if status == 0:
-        assert output.read_text() == "name=ghcr.io/gitops-marketplace/users\n"
-    else:
-        assert len(result.stderr.splitlines()) == 1

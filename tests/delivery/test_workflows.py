@@ -213,14 +213,23 @@ def test_every_job_and_every_step_that_can_hang_has_a_timeout() -> None:
         assert step.get("timeout-minutes"), step.get("name", step.get("uses"))
 
 
-def test_promote_takes_a_service_a_tag_and_an_environment() -> None:
+def test_promote_opens_a_pull_request_and_never_pushes_to_main() -> None:
     promote = load("promote.yml")
     inputs = promote["on"]["workflow_dispatch"]["inputs"]
     assert sorted(inputs["service"]["options"]) == sorted(registry.NAMES)
-    assert set(inputs) == {"service", "tag", "env"}
+    assert set(inputs) == {"service", "from", "to"}
+    assert (inputs["from"]["default"], inputs["to"]["default"]) == ("minikube", "production")
+    job = promote["jobs"]["promote"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write", "packages": "read"}
     run = scripts_run(promote)
-    assert 'scripts/bump_image_tag.py --env "${TARGET_ENV}" "${SERVICE}=${TAG}"' in run
-    assert "python -m scripts.delivery.push_with_retry" in run
+    assert 'python -m scripts.delivery.promote --from "${FROM_ENV}" --to "${TO_ENV}" --repo "${REPOSITORY}"' in run
+    assert "push_with_retry" not in run and "git push" not in run  # the branch is pushed by promote.py only
+
+
+def test_deliver_writes_only_minikube() -> None:
+    deliver = load("deliver.yml")
+    assert deliver["env"]["DEPLOY_ENV"] == "minikube"
+    assert 'bump_image_tag.py --env "${DEPLOY_ENV}"' in scripts_run(deliver)
 
 
 def test_every_list_of_the_services_agrees() -> None:

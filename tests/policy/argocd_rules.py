@@ -9,7 +9,9 @@ from tests.policy.appproject import may_deploy_to, may_manage
 from tests.support.manifests import Obj, of_kind, ref
 
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
-APPS_PATH = "gitops/argocd/apps"
+CLUSTER_PATH = "gitops/clusters/minikube"  # what the root Application syncs on Minikube
+INSTALL_PATH = "gitops/argocd/install"  # what Argo CD's own Application syncs
+ARGOCD_APP = ARGOCD_PROJECT = "argocd"
 # design.md "Argo CD", least privilege: the root Application's project may create Applications in argocd only;
 # the services' project may deploy to default only and create no Argo CD object.
 ROOT_PROJECT = "marketplace-root"
@@ -29,6 +31,32 @@ CLUSTER_SCOPED = (
     (RBAC, "ClusterRoleBinding"),
     ("apiextensions.k8s.io", "CustomResourceDefinition"),
 )
+# The kinds of argoproj/argo-cd v3.5.1 manifests/install.yaml (`grep '^kind:' | sort -u` of the tag's file), and
+# the Namespace that gitops/argocd/install adds: exactly what Argo CD's own project must admit.
+INSTALL_NAMESPACED = {
+    ("", "ConfigMap"),
+    ("", "Secret"),
+    ("", "Service"),
+    ("", "ServiceAccount"),
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("networking.k8s.io", "NetworkPolicy"),
+    (RBAC, "Role"),
+    (RBAC, "RoleBinding"),
+}
+INSTALL_CLUSTER_SCOPED = set(CLUSTER_SCOPED)
+# Argo CD's own Application: what keeps self-management from deleting Argo CD (gitops/argocd/argocd-app.yaml).
+SELF_SYNC_OPTIONS = {"ServerSideApply=true", "Replace=false"}
+# Where the root's patches must write the repository and revision, for each kind it syncs.
+ROOT_PATCH_PATHS = (
+    "/spec/source/repoURL",
+    "/spec/source/targetRevision",
+    "/spec/generators/0/git/repoURL",
+    "/spec/generators/0/git/revision",
+    "/spec/template/spec/source/repoURL",
+    "/spec/template/spec/source/targetRevision",
+    "/spec/sourceRepos",
+)
 
 
 def env_path(service: str) -> str:
@@ -36,10 +64,13 @@ def env_path(service: str) -> str:
 
 
 def _application(app: Obj, path: str, namespace: str, project: str) -> list[str]:
-    """What every Application of the marketplace must say: where it reads, where it writes, how it syncs."""
+    """What every Application of the marketplace must say: where it reads, where it writes, how it syncs.
+    Argo CD's own is the exception that never prunes and has no finalizer (self_managed)."""
     spec, found = app["spec"], []
     source, destination = spec.get("source") or {}, spec.get("destination") or {}
     automated = (spec.get("syncPolicy") or {}).get("automated") or {}
+    if app["metadata"]["name"] == ARGOCD_APP:
+        return [f"{ref(app)}: must be so: {what}" for what, holds in _self_managed(app, path).items() if not holds]
     checks = {
         f"lives in namespace {contract.ARGOCD_NAMESPACE}": app["metadata"].get("namespace")
         == contract.ARGOCD_NAMESPACE,
@@ -57,11 +88,34 @@ def _application(app: Obj, path: str, namespace: str, project: str) -> list[str]
     return found
 
 
+def _self_managed(app: Obj, path: str) -> dict[str, bool]:
+    spec = app["spec"]
+    source, sync = spec.get("source") or {}, spec.get("syncPolicy") or {}
+    automated = sync.get("automated") or {}
+    return {
+        f"lives in namespace {contract.ARGOCD_NAMESPACE}": app["metadata"].get("namespace")
+        == contract.ARGOCD_NAMESPACE,
+        f"belongs to project {ARGOCD_PROJECT}": spec.get("project") == ARGOCD_PROJECT,
+        f"reads {contract.REPO_URL} path {path}": (source.get("repoURL"), source.get("path"))
+        == (contract.REPO_URL, path),
+        f"deploys to namespace {contract.ARGOCD_NAMESPACE}": spec.get("destination")
+        == {"server": contract.IN_CLUSTER, "namespace": contract.ARGOCD_NAMESPACE},
+        "syncs automatically with self-heal and never prunes Argo CD": automated.get("enabled", True) is True
+        and automated.get("selfHeal") is True
+        and automated.get("prune") is False,
+        f"syncs with {', '.join(sorted(SELF_SYNC_OPTIONS))}": set(sync.get("syncOptions") or []) >= SELF_SYNC_OPTIONS,
+        "has no finalizer (deleting it must not delete Argo CD)": not app["metadata"].get("finalizers"),
+    }
+
+
 def applications(docs: list[Obj]) -> list[str]:
-    """The root Application and one Application per service, each well-formed."""
+    """The root Application, Argo CD's own and one Application per service, each well-formed."""
     found = []
     by_name = {app["metadata"]["name"]: app for app in of_kind(docs, "Application")}
-    wanted = {contract.ROOT_APP: (APPS_PATH, contract.ARGOCD_NAMESPACE, ROOT_PROJECT)}
+    wanted = {
+        contract.ROOT_APP: (CLUSTER_PATH, contract.ARGOCD_NAMESPACE, ROOT_PROJECT),
+        ARGOCD_APP: (INSTALL_PATH, contract.ARGOCD_NAMESPACE, ARGOCD_PROJECT),
+    }
     wanted.update({service: (env_path(service), contract.NAMESPACE, contract.PROJECT) for service in contract.SERVICES})
     for name, (path, namespace, project) in wanted.items():
         if name not in by_name:
@@ -72,8 +126,8 @@ def applications(docs: list[Obj]) -> list[str]:
     root = by_name.get(contract.ROOT_APP)
     if root is not None:
         patched = str((root["spec"].get("source") or {}).get("kustomize", {}).get("patches"))
-        if not all(path in patched for path in ("/spec/source/repoURL", "/spec/source/targetRevision")):
-            found.append(f"{ref(root)}: must hand repoURL and targetRevision on to its children (kustomize.patches)")
+        if not all(path in patched for path in ROOT_PATCH_PATHS):
+            found.append(f"{ref(root)}: must hand repoURL and targetRevision on to what it syncs (kustomize.patches)")
     return found
 
 
@@ -119,16 +173,27 @@ def _kinds(project: Obj, needed: set[tuple[str, str]], refused: tuple[tuple[str,
     return found
 
 
+def _install_kinds(project: Obj) -> list[str]:
+    """Argo CD's own project admits exactly the kinds of its release manifest, and only in argocd."""
+    spec = project["spec"]
+    listed = {(i.get("group"), i.get("kind")) for i in spec.get("namespaceResourceWhitelist") or []}
+    cluster = {(i.get("group"), i.get("kind")) for i in spec.get("clusterResourceWhitelist") or []}
+    found = _reach(project, contract.ARGOCD_NAMESPACE)
+    if spec.get("namespaceResourceWhitelist") is None or listed != INSTALL_NAMESPACED:
+        found.append(f"{ref(project)}: namespaceResourceWhitelist must be exactly the install's namespaced kinds")
+    if cluster != INSTALL_CLUSTER_SCOPED:
+        found.append(f"{ref(project)}: clusterResourceWhitelist must be exactly the install's cluster-scoped kinds")
+    return found
+
+
 def projects(docs: list[Obj], deployed: list[Obj]) -> list[str]:
-    """The two AppProjects: each admits this repository only; the root's creates Applications in argocd and
-    nothing else; the services' deploys the kinds `deployed` has (and PodDisruptionBudgets) to default only,
-    and no Argo CD object at all."""
+    """The three AppProjects: each admits this repository only; the root's creates Argo CD objects in argocd
+    and nothing else; Argo CD's own admits its install's kinds; the services' deploys the kinds `deployed` has
+    (and PodDisruptionBudgets) to default only, and no Argo CD object at all."""
     by_name = {project["metadata"]["name"]: project for project in of_kind(docs, "AppProject")}
-    found = [f"AppProject/{name}: missing" for name in (ROOT_PROJECT, contract.PROJECT) if name not in by_name]
-    found += [
-        f"{ref(by_name[name])}: not one of the marketplace's"
-        for name in sorted(by_name.keys() - {ROOT_PROJECT, contract.PROJECT})
-    ]
+    names = (ROOT_PROJECT, ARGOCD_PROJECT, contract.PROJECT)
+    found = [f"AppProject/{name}: missing" for name in names if name not in by_name]
+    found += [f"{ref(by_name[name])}: not one of the marketplace's" for name in sorted(by_name.keys() - set(names))]
     for project in by_name.values():
         if project["spec"].get("sourceRepos") != [contract.REPO_URL]:
             found.append(f"{ref(project)}: sourceRepos must be exactly [{contract.REPO_URL}]")
@@ -136,7 +201,9 @@ def projects(docs: list[Obj], deployed: list[Obj]) -> list[str]:
         root = by_name[ROOT_PROJECT]
         found += _reach(root, contract.ARGOCD_NAMESPACE)
         service_kinds = tuple(sorted({_group_kind(doc) for doc in deployed}))
-        found += _kinds(root, {APPLICATION}, (*ARGOCD_KINDS[1:], *NEVER, *service_kinds))
+        found += _kinds(root, set(ARGOCD_KINDS), (*NEVER, *service_kinds))
+    if ARGOCD_PROJECT in by_name:
+        found += _install_kinds(by_name[ARGOCD_PROJECT])
     if contract.PROJECT in by_name:
         services = by_name[contract.PROJECT]
         found += _reach(services, contract.NAMESPACE)

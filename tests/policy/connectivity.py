@@ -24,6 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "cluster.yaml"
 INTERNET = "internet"
 DNS = "kube-system/coredns"  # the cluster DNS pods (label k8s-app: kube-dns), from the fixtures
 CLIENT = "elsewhere/client"  # a pod in another namespace, from the fixtures
+INGRESS = "ingress-nginx/ingress-nginx-controller"  # the ingress controller, from the fixtures
 ALL = frozenset({"all"})
 
 _LINE = re.compile(r"^(?P<src>\S+) => (?P<dst>\S+) : (?P<conn>.+)$")
@@ -63,16 +64,22 @@ def profile(docs: list[Obj]) -> str:
     return found.pop()
 
 
-def rows(profile: str) -> dict[str, Connectivity]:
-    """The profile's table, row by row: the pairs each row allows, with their connections. Any other pair is
-    denied. The isolated table is the token table without the token check."""
+# Who may call the apps, by environment: Minikube's NodePorts take anyone, production's Ingress is the way in.
+CALLERS = {
+    "minikube": ("anywhere to each app on TCP 5000", (INTERNET, CLIENT, DNS, INGRESS)),
+    "production": ("the ingress controller to each app on TCP 5000", (INGRESS,)),
+}
+
+
+def rows(profile: str, env: str = "minikube") -> dict[str, Connectivity]:
+    """The profile's table in `env`, row by row: the pairs each row allows, with their connections. Any other
+    pair is denied. The isolated table is the token table without the token check."""
     if profile not in contract.PROFILES:
         raise ValueError(f"no connectivity table for the profile {profile!r}")
     services = contract.SERVICES
+    callers_row, callers = CALLERS[env]
     table = {
-        "anywhere to each app on TCP 5000": {
-            (source, app(s)): tcp(contract.APP_PORT) for s in services for source in (INTERNET, CLIENT, DNS)
-        },
+        callers_row: {(source, app(s)): tcp(contract.APP_PORT) for s in services for source in callers},
         "app and migration Job to own database on TCP 5432": {
             (client(s), database(s)): tcp(contract.DATABASE_PORT) for s in services for client in (app, job)
         },
@@ -86,9 +93,9 @@ def rows(profile: str) -> dict[str, Connectivity]:
     return table
 
 
-def expected(profile: str) -> Connectivity:
-    """The profile's whole table: every pair it allows, with its connections."""
-    return {pair: connections for row in rows(profile).values() for pair, connections in row.items()}
+def expected(profile: str, env: str = "minikube") -> Connectivity:
+    """The profile's whole table in `env`: every pair it allows, with its connections."""
+    return {pair: connections for row in rows(profile, env).values() for pair, connections in row.items()}
 
 
 # --- nca ---------------------------------------------------------------------------------------------

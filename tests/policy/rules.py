@@ -69,6 +69,11 @@ def app_no_replicas(docs: list[Obj]) -> list[str]:
 
 @rule("app-autoscaled")
 def app_autoscaled(docs: list[Obj]) -> list[str]:
+    return autoscaled(docs, 2, 5)  # Minikube's sizes (tests/policy/capacity.py); production has its own
+
+
+def autoscaled(docs: list[Obj], fewest: int, most: int) -> list[str]:
+    """Each app has an autoscaling/v2 HPA on CPU whose replicas stay within fewest..most."""
     found = []
     hpas = of_kind(docs, "HorizontalPodAutoscaler")
     for app in apps(docs):
@@ -84,8 +89,8 @@ def app_autoscaled(docs: list[Obj]) -> list[str]:
         for hpa in targeting:
             spec = hpa["spec"]
             low, high = spec.get("minReplicas", 1), spec["maxReplicas"]
-            if not 2 <= low <= high <= 5:
-                found.append(f"{ref(hpa)}: scales {low}..{high} replicas, not within 2..5")
+            if not fewest <= low <= high <= most:
+                found.append(f"{ref(hpa)}: scales {low}..{high} replicas, not within {fewest}..{most}")
             cpu = [
                 metric
                 for metric in spec.get("metrics") or []

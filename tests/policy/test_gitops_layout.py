@@ -104,21 +104,16 @@ NEW, SIBLING, PORT = "parcels", "routes", 30005  # a fifth service that checks t
 
 
 def add_a_service(gitops: Path) -> list[str]:
-    """The README's three steps in a copy of gitops/; returns the files they write or change."""
+    """The README's steps in a copy of gitops/; returns the files they write."""
     steps = {
         f"services/{NEW}/kustomization.yaml": f"services/{SIBLING}/kustomization.yaml",
         f"envs/minikube/{NEW}/kustomization.yaml": f"envs/minikube/{SIBLING}/kustomization.yaml",
-        f"argocd/apps/{NEW}.yaml": f"argocd/apps/{SIBLING}.yaml",
     }
     for new, sibling in steps.items():
         text = (gitops / sibling).read_text(encoding="utf-8").replace(SIBLING, NEW)
         (gitops / new).parent.mkdir(parents=True, exist_ok=True)
         (gitops / new).write_text(re.sub(r"nodePort=\d+", f"nodePort={PORT}", text), encoding="utf-8")
-    apps = gitops / "argocd" / "apps" / "kustomization.yaml"
-    document = yaml.safe_load(apps.read_text(encoding="utf-8"))
-    document["resources"].append(f"{NEW}.yaml")
-    apps.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return [*steps, str(apps.relative_to(gitops))]
+    return list(steps)
 
 
 def test_the_readme_recipe_adds_a_service_and_changes_nothing_else(
@@ -140,8 +135,8 @@ def test_the_readme_recipe_adds_a_service_and_changes_nothing_else(
     assert {"name": "USERS_PATH", "value": "http://users:5000"} in container["env"]
     assert find(new, "Service", NEW)["spec"]["ports"][0]["nodePort"] == PORT
 
-    application = find(load(render.render_argocd(gitops, kubectl)), "Application", NEW)
-    assert application["spec"]["source"]["path"] == f"gitops/envs/minikube/{NEW}"
+    application = find(load(render.render_argocd(gitops, kubectl)["argocd.yaml"]), "Application", NEW)
+    assert application["spec"]["source"]["path"] == f"gitops/envs/minikube/{NEW}"  # made by the ApplicationSet
 
 
 def _tag(gitops: Path, service: str) -> str:

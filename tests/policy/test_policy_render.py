@@ -24,8 +24,16 @@ def test_render_writes_every_environment_and_the_argocd_objects(
     assert render.main(["--out", str(tmp_path)]) == 0
     envs = {f"{env.name}{suffix}.yaml" for env in render.environments() for suffix in ("", "-isolated")}
     assert {"minikube.yaml", "minikube-isolated.yaml"} <= envs
-    assert {path.name for path in tmp_path.iterdir()} == envs | {"argocd.yaml"}
-    assert capsys.readouterr().out.count("wrote ") == len(envs) + 1
+    argocd = argocd_files(render.GITOPS)
+    assert "argocd.yaml" in argocd
+    assert {path.name for path in tmp_path.iterdir()} == envs | argocd
+    assert capsys.readouterr().out.count("wrote ") == len(envs) + len(argocd)
+
+
+def argocd_files(gitops: Path) -> set[str]:
+    """argocd.yaml for the minikube cluster, argocd-<env>.yaml for each other folder of gitops/clusters/."""
+    clusters = {path.parent.name for path in (gitops / "clusters").glob("*/kustomization.yaml")}
+    return {"argocd.yaml" if name == "minikube" else f"argocd-{name}.yaml" for name in clusters}
 
 
 def test_a_tree_from_before_the_isolated_profile_renders_without_it(tmp_path: Path, kubectl: Path) -> None:
@@ -33,7 +41,8 @@ def test_a_tree_from_before_the_isolated_profile_renders_without_it(tmp_path: Pa
     gitops = tmp_path / "gitops"
     shutil.copytree(render.GITOPS, gitops)
     shutil.rmtree(gitops / "components" / "isolated")
-    assert set(render.render_all(gitops, kubectl)) == {"minikube.yaml", "argocd.yaml"}
+    envs = {f"{env.name}.yaml" for env in render.environments(gitops)}  # minikube.yaml, production.yaml
+    assert set(render.render_all(gitops, kubectl)) == envs | argocd_files(gitops)
 
 
 def test_a_tree_without_environments_is_refused(tmp_path: Path, kubectl: Path) -> None:

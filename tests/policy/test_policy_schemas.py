@@ -28,7 +28,7 @@ def test_builtin_objects_pass_kubernetes_validate_strict(variant: str, variant_d
 
 
 def test_argocd_objects_pass_the_crd_schemas(argocd_docs: list[Obj], validators: Validators) -> None:
-    assert {doc["kind"] for doc in argocd_docs} == {"AppProject", "Application"}
+    assert {doc["kind"] for doc in argocd_docs} == {"AppProject", "Application", "ApplicationSet"}
     assert argocd_violations(argocd_docs, validators) == []
 
 

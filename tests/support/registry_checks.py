@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from registry import Service
+from scripts.delivery.git_generator import generate
 
 Services = Sequence[Service]
 # Folders no check reads: tools, build output, the local stack's data.
@@ -134,16 +135,32 @@ def check_environments(tree: Tree, services: Services) -> list[str]:
     return problems
 
 
+def cluster_appsets(tree: Tree) -> dict[str, dict[str, Any]]:
+    """Cluster name -> the services' ApplicationSet (gitops/argocd/services.yaml) with the folders that
+    gitops/clusters/<env>/kustomization.yaml's JSON patch gives its generator."""
+    appset = load(tree.root / "gitops" / "argocd" / "services.yaml")
+    result = {}
+    for kustomization in sorted((tree.root / "gitops" / "clusters").glob("*/kustomization.yaml")):
+        ops = [op for patch in load(kustomization).get("patches") or [] for op in yaml.safe_load(patch["patch"])]
+        copy = yaml.safe_load(yaml.safe_dump(appset))
+        for op in ops:
+            if op["path"] == "/spec/generators/0/git/directories":
+                copy["spec"]["generators"][0]["git"]["directories"] = op["value"]
+        result[kustomization.parent.name] = copy
+    return result
+
+
 def check_argocd_applications(tree: Tree, services: Services) -> list[str]:
-    """gitops/argocd/apps/ holds one Application per service, syncing an environment folder of that service."""
-    folder = tree.root / "gitops" / "argocd" / "apps"
-    applications = [load(folder / resource) for resource in load(folder / "kustomization.yaml")["resources"]]
-    found = [app["metadata"]["name"] for app in applications if app.get("kind") == "Application"]
-    problems = compare("gitops/argocd/apps/kustomization.yaml", found, services)
-    for app in applications:
-        name, path = app["metadata"]["name"], app.get("spec", {}).get("source", {}).get("path", "")
-        if not re.fullmatch(rf"gitops/envs/[\w-]+/{re.escape(name)}", path) or not (tree.root / path).is_dir():
-            problems.append(f"gitops/argocd/apps: Application {name} syncs {path!r}, not a folder of {name}")
+    """Each cluster's ApplicationSet makes one Application per service, syncing that service's folder."""
+    problems = []
+    for env, appset in cluster_appsets(tree).items():
+        applications = generate(appset, tree.root)
+        where = f"gitops/envs/{env}/ (one Application per folder, gitops/clusters/{env}'s ApplicationSet)"
+        problems += compare(where, [app["metadata"]["name"] for app in applications], services)
+        for app in applications:
+            name, path = app["metadata"]["name"], app["spec"]["source"]["path"]
+            if path != f"gitops/envs/{env}/{name}":
+                problems.append(f"{where}: {name} syncs {path!r}, not gitops/envs/{env}/{name}")
     return problems
 
 

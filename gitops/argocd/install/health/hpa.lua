@@ -1,5 +1,5 @@
 -- Health of an autoscaling/v2 HorizontalPodAutoscaler, for Argo CD's argocd-cm key
--- resource.customizations.health.autoscaling_HorizontalPodAutoscaler (bootstrap/argocd/kustomization.yaml).
+-- resource.customizations.health.autoscaling_HorizontalPodAutoscaler (gitops/argocd/install/kustomization.yaml).
 --
 -- The built-in check of Argo CD v3.5.1 (gitops-engine/pkg/health/health_hpa.go), with one change: an HPA
 -- that has no CPU metrics yet (ScalingActive False, FailedGetResourceMetric: Minikube's metrics-server scrapes
