@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 REQUIREMENTS := requirements-dev.txt $(wildcard apps/*/requirements.txt)
 
-.PHONY: help venv test lint run up down render diff cluster cluster-verify cluster-down sync images bench
+.PHONY: help venv test lint run up down backup restore render diff cluster cluster-verify cluster-down sync images bench
 
 # The first target: a plain `make` prints this list.
 help:  ## list the targets
@@ -37,6 +37,13 @@ up: venv  ## the local stack in the background, once every service is ready (ISO
 
 down: venv  ## stop what make up/run started; the data stays in .local/
 	@$(PY) -m scripts.stack down
+
+backup: venv  ## dump every database of the running local stack into build/backups/<UTC time>/; prints the folder
+	@$(PY) -m scripts.stack backup
+
+# FROM=<folder> restores all four, FROM=<folder>/<svc>.dump one; FORCE=1 replaces databases that hold rows.
+restore: venv  ## restore FROM=<backup folder or one .dump> into the local stack (FORCE=1: over existing rows)
+	@$(PY) -m scripts.stack restore $(if $(FROM),"$(FROM)") $(if $(filter 1,$(FORCE)),--force)
 
 render: venv  ## write build/manifests/<env>.yaml, <env>-isolated.yaml and argocd.yaml
 	@$(PY) -m scripts.delivery.render

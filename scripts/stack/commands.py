@@ -3,6 +3,8 @@
     run    foreground; Ctrl-C stops everything
     up     background; returns once every service is ready
     down   stops what `up` (or `run`) started; the data stays in .local/
+    backup   dumps every database of the running stack into build/backups/<UTC time>/<svc>.dump
+    restore  FROM (that folder, or one <svc>.dump in it) [--force: replace databases that hold rows]
 
 `run` and `up` take `--profile isolated` (`make run ISOLATED=1`): routes, posts and offers then never call
 users and get no USERS_PATH (service_core.profiles); same ports, same data folder.
@@ -19,12 +21,14 @@ import time
 from pathlib import Path
 
 from registry import ROOT, START_ORDER
+from scripts.stack import backup as backups
 from scripts.stack.local_stack import AUTH_PROFILES, LocalStack, StackError, running_stack
 from scripts.stack.postgres import PostgresError
 from scripts.stack.service_process import ServiceProcess
 
 # Overridable so that tests can run the real commands beside a developer's own stack.
 STATE_DIR = Path(os.environ.get("LOCAL_STACK_DIR", ROOT / ".local"))
+BACKUP_DIR = Path(os.environ.get("LOCAL_BACKUP_DIR", ROOT / "build" / "backups"))
 
 
 def _pid_file() -> Path:
@@ -144,11 +148,34 @@ def down(timeout: float = 60) -> int:
     return 0
 
 
+def backup() -> int:
+    try:
+        folder = backups.backup(LocalStack(STATE_DIR).database_urls(), BACKUP_DIR)
+    except (StackError, PostgresError, backups.BackupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(folder)
+    return 0
+
+
+def restore(source: Path, force: bool = False) -> int:
+    try:
+        dumps = backups.dumps_in(source)
+        backups.restore(dumps, LocalStack(STATE_DIR).database_urls(), force=force)
+    except (StackError, PostgresError, backups.BackupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Restored {', '.join(dumps)} from {source}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.stack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["run", "up", "down"])
+    parser.add_argument("command", choices=["run", "up", "down", "backup", "restore"])
+    parser.add_argument("source", nargs="?", type=Path, help="restore: a backup folder, or one <svc>.dump in it")
+    parser.add_argument("--force", action="store_true", help="restore: replace databases that hold rows")
     parser.add_argument(
         "--profile",
         choices=AUTH_PROFILES,
@@ -158,4 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "down":
         return down()
+    if args.command == "backup":
+        return backup()
+    if args.command == "restore":
+        if args.source is None:
+            parser.error("restore needs the backup to restore: FROM=<folder>, or FROM=<folder>/<svc>.dump for one")
+        return restore(args.source, args.force)
     return {"run": run, "up": up}[args.command](args.profile)

@@ -67,6 +67,13 @@ class LocalStack:
             path.chmod(0o600)
         return known
 
+    def database_urls(self) -> dict[str, str]:
+        """Each service's DATABASE_URI on the running PostgreSQL, as start_database made them."""
+        if not self.postgres.running():
+            raise StackError(f"The local stack's PostgreSQL ({self.state_dir}) is not running: `make up` starts it.")
+        passwords = self._passwords()
+        return {service: self.postgres.url(service, service, passwords[service]) for service in START_ORDER}
+
     def check_ports(self) -> None:
         busy = [f"{service} ({port})" for service, port in self.ports.items() if port_in_use(port, self.host)]
         if busy:

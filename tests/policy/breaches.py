@@ -60,6 +60,15 @@ def pod() -> Path:
     return ("spec", "template", "spec")
 
 
+def cron_pod() -> Path:
+    """A CronJob's pod spec, inside its Job template."""
+    return ("spec", "jobTemplate", *pod())
+
+
+def cron_container(index: int = 0) -> Path:
+    return (*cron_pod(), "containers", index)
+
+
 def annotation(key: str) -> Path:
     return ("metadata", "annotations", key)
 

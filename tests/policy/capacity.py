@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from tests.support.manifests import Obj, of_kind, service_of, workloads
+from tests.support.manifests import Obj, of_kind, pod_spec, service_of, workloads
 
 MI = 1024 * 1024
 
@@ -99,11 +99,7 @@ def node_size(cpus: str, memory: str) -> Requests:
 
 def pod_requests(workload: Obj) -> Requests:
     """What the scheduler reserves for one pod: its containers' requests, or its largest init container's."""
-    spec = (
-        workload["spec"]["template"]["spec"]
-        if workload["kind"] != "CronJob"
-        else (workload["spec"]["jobTemplate"]["spec"]["template"]["spec"])
-    )
+    spec = pod_spec(workload)
     total, first = Requests(), Requests()
     for container in spec.get("containers") or []:
         asked = (container.get("resources") or {}).get("requests") or {}
@@ -126,17 +122,18 @@ class Breakdown:
 
     apps: Requests  # the Deployments at their HPA's minReplicas (their `replicas` without an HPA)
     apps_at_maximum: Requests  # the same at the HPAs' maxReplicas
-    databases: Requests  # the StatefulSets at their replicas, and any CronJob's pod
+    databases: Requests  # the StatefulSets at their replicas
+    backups: Requests  # one pod of each CronJob (see `breakdown`)
     syncing: Requests  # what a sync of every service at once adds (see `breakdown`)
     system: Requests
 
     @property
     def total(self) -> Requests:
-        return self.apps + self.databases + self.syncing + self.system
+        return self.apps + self.databases + self.backups + self.syncing + self.system
 
     @property
     def total_at_maximum(self) -> Requests:
-        return self.apps_at_maximum + self.databases + self.syncing + self.system
+        return self.apps_at_maximum + self.databases + self.backups + self.syncing + self.system
 
 
 def breakdown(docs: list[Obj]) -> Breakdown:
@@ -145,12 +142,16 @@ def breakdown(docs: list[Obj]) -> Breakdown:
     Argo CD syncs the four Applications in parallel (a tag bump of every service does exactly that), so all
     four migration Jobs can run at once. Within one service the Job (wave 1) has finished before its Deployment
     (wave 2) rolls out with maxSurge extra pods, so a service adds the larger of the two, not both.
+
+    The backup CronJobs count too, all at once (concurrencyPolicy Forbid allows one pod each): they share one
+    schedule, and nothing stops a sync from starting at that minute; a pod whose requests do not fit then stays
+    Pending until its Job's activeDeadlineSeconds ends it, and that night has no backup.
     """
     hpas = {hpa["spec"]["scaleTargetRef"]["name"]: hpa["spec"] for hpa in of_kind(docs, "HorizontalPodAutoscaler")}
-    apps = apps_at_maximum = databases = Requests()
+    apps = apps_at_maximum = databases = backups = Requests()
     jobs: dict[str, Requests] = {}
     surges: dict[str, Requests] = {}
-    for workload in workloads(docs) + of_kind(docs, "CronJob"):
+    for workload in workloads(docs):
         pod, kind, service = pod_requests(workload), workload["kind"], service_of(workload)
         if kind == "Deployment":
             hpa = hpas.get(workload["metadata"]["name"])
@@ -160,7 +161,9 @@ def breakdown(docs: list[Obj]) -> Breakdown:
             surges[service] = surges.get(service, Requests()) + pod * _surge(workload, low)
         elif kind == "Job":
             jobs[service] = jobs.get(service, Requests()) + pod * workload["spec"].get("parallelism", 1)
-        else:  # StatefulSet, CronJob
+        elif kind == "CronJob":
+            backups += pod
+        else:  # StatefulSet
             databases += pod * workload["spec"].get("replicas", 1)
     syncing = Requests()
     for service in jobs.keys() | surges.keys():
@@ -168,4 +171,4 @@ def breakdown(docs: list[Obj]) -> Breakdown:
     system = Requests()
     for requests in SYSTEM_PODS.values():
         system += requests
-    return Breakdown(apps, apps_at_maximum, databases, syncing, system)
+    return Breakdown(apps, apps_at_maximum, databases, backups, syncing, system)

@@ -49,9 +49,15 @@ def database(service: str) -> str:
     return f"{contract.NAMESPACE}/{service}-db"
 
 
+def backup(service: str) -> str:
+    """The database's backup CronJob, whose pods nca names after it."""
+    return f"{contract.NAMESPACE}/{service}-db-backup"
+
+
 # --- The tables of design.md -----------------------------------------------------------------------
 
 TOKEN_CHECK = "routes, posts, offers to users on TCP 5000"  # the one row the isolated table has not
+BACKUP_ROW = "backup CronJob to own database on TCP 5432 and kube-dns on UDP and TCP 53"
 
 
 def profile(docs: list[Obj]) -> str:
@@ -87,6 +93,8 @@ def rows(profile: str, env: str = "minikube") -> dict[str, Connectivity]:
         "apps and migration Jobs to kube-dns on UDP and TCP 53": {
             (client(s), DNS): frozenset({"TCP/53", "UDP/53"}) for s in services for client in (app, job)
         },
+        BACKUP_ROW: {(backup(s), database(s)): tcp(contract.DATABASE_PORT) for s in services}
+        | {(backup(s), DNS): frozenset({"TCP/53", "UDP/53"}) for s in services},
     }
     if profile == contract.ISOLATED:
         del table[TOKEN_CHECK]

@@ -15,6 +15,7 @@ from tests.support.manifests import (
     Obj,
     annotations,
     apps,
+    backups,
     containers,
     databases,
     env_list,
@@ -622,3 +623,133 @@ def app_disruption_budget(docs: list[Obj]) -> list[str]:
                 "(it needs an integer minAvailable >= 1 or maxUnavailable below the HPA's minimum)"
             )
     return found
+
+
+# --- Backups: one CronJob per database ----------------------------------------------------------------
+
+BACKUP_SCHEDULE = ("0 3 * * *", "Etc/UTC")  # daily at 03:00 UTC, as docs/cluster.md says
+BACKUPS_KEPT = 7  # a week of daily dumps (gitops/service-template/backup.yaml says why)
+
+
+def backup_of(docs: list[Obj], database: Obj) -> Obj | None:
+    name = f"{database['metadata']['name']}-backup"
+    return next((job for job in backups(docs) if job["metadata"]["name"] == name), None)
+
+
+def _each_backup(docs: list[Obj], check: Callable[[Obj, Obj], list[str]]) -> list[str]:
+    """check(database, its CronJob) for every database; a database without one is reported by backup-schedule."""
+    return [
+        problem
+        for database in databases(docs)
+        if (job := backup_of(docs, database))
+        for problem in check(database, job)
+    ]
+
+
+def _plain_env(workload: Obj) -> dict[str, str]:
+    return {item["name"]: item["value"] for item in env_list(main_container(workload)) if "value" in item}
+
+
+@rule("backup-schedule")
+def backup_schedule(docs: list[Obj]) -> list[str]:
+    """Each database has a batch/v1 CronJob `<svc>-db-backup`, daily at 03:00 UTC, never two runs at once, and a
+    run missed (the cluster down) is still made within the hour."""
+    found = [
+        f"{ref(database)}: no backup CronJob {database['metadata']['name']}-backup (component backup)"
+        for database in databases(docs)
+        if backup_of(docs, database) is None
+    ]
+
+    def check(_: Obj, job: Obj) -> list[str]:
+        spec, problems = job["spec"], []
+        if (spec.get("schedule"), spec.get("timeZone")) != BACKUP_SCHEDULE:
+            problems.append(
+                f"{ref(job)}: runs {spec.get('schedule')!r} in {spec.get('timeZone')}, not {BACKUP_SCHEDULE}"
+            )
+        if spec.get("concurrencyPolicy") != "Forbid":
+            problems.append(f"{ref(job)}: concurrencyPolicy must be Forbid (a slow dump is never overlapped)")
+        if not 0 < spec.get("startingDeadlineSeconds", 0) <= 3600:
+            problems.append(f"{ref(job)}: startingDeadlineSeconds must be set, at most 3600")
+        if not spec["jobTemplate"]["spec"].get("activeDeadlineSeconds"):
+            problems.append(f"{ref(job)}: its Jobs need an activeDeadlineSeconds (a hung dump must end)")
+        return problems
+
+    return found + _each_backup(docs, check)
+
+
+@rule("backup-target")
+def backup_target(docs: list[Obj]) -> list[str]:
+    """The CronJob dumps its own database in pg_dump's custom format, with its database's image."""
+
+    def check(database: Obj, job: Obj) -> list[str]:
+        service, container, problems = service_of(database), main_container(job), []
+        env = _plain_env(job)
+        wanted = {"POSTGRES_DB": service, "DATABASE_HOST": database["metadata"]["name"], "DATABASE_PORT": "5432"}
+        problems += [
+            f"{ref(job)}: {name} is {env.get(name)!r}, not {value!r}"
+            for name, value in wanted.items()
+            if env.get(name) != value
+        ]
+        if "pg_dump --format=custom" not in " ".join(container.get("command") or []):
+            problems.append(f"{ref(job)}: does not run pg_dump --format=custom")
+        if container.get("image") != main_container(database).get("image"):
+            problems.append(f"{ref(job)}: image {container.get('image')} is not its database's")
+        return problems
+
+    return _each_backup(docs, check)
+
+
+@rule("backup-retention")
+def backup_retention(docs: list[Obj]) -> list[str]:
+    """It keeps the newest BACKUPS_KEPT dumps on a claim of its own, `<svc>-db-backups`, which Argo CD never
+    prunes or deletes."""
+    claims = {claim["metadata"]["name"]: claim for claim in of_kind(docs, "PersistentVolumeClaim")}
+
+    def check(database: Obj, job: Obj) -> list[str]:
+        problems, name = [], f"{database['metadata']['name']}-backups"
+        kept = _plain_env(job).get("BACKUPS_KEPT")
+        if kept != str(BACKUPS_KEPT):
+            problems.append(f"{ref(job)}: keeps {kept} dumps, not {BACKUPS_KEPT}")
+        mounts = {mount["name"]: mount["mountPath"] for mount in main_container(job).get("volumeMounts") or []}
+        volumes = {
+            v["name"]: (v.get("persistentVolumeClaim") or {}).get("claimName")
+            for v in pod_spec(job).get("volumes") or []
+        }
+        if not any(
+            volumes.get(volume) == name and path == _plain_env(job).get("BACKUP_DIR") for volume, path in mounts.items()
+        ):
+            problems.append(f"{ref(job)}: does not write its dumps (BACKUP_DIR) to the claim {name}")
+        if name not in claims:
+            problems.append(f"{ref(job)}: the claim {name} is not rendered")
+        elif not kept_by_argocd(claims[name]):
+            problems.append(
+                f"{ref(claims[name])}: needs sync-options Prune=false,Delete=false (Argo CD keeps the dumps)"
+            )
+        return problems
+
+    return _each_backup(docs, check)
+
+
+@rule("backup-resources")
+def backup_resources(docs: list[Obj]) -> list[str]:
+    return [
+        f"{ref(job)}: container {container['name']} has no {bound} for {resource}"
+        for job in backups(docs)
+        for container in containers(job)
+        for bound in ("requests", "limits")
+        for resource in ("cpu", "memory")
+        if resource not in ((container.get("resources") or {}).get(bound) or {})
+    ]
+
+
+@rule("backup-runs-as-the-database")
+def backup_runs_as_the_database(docs: list[Obj]) -> list[str]:
+    """Its pod runs as its database's user and group (the pod-* rules hold it to the rest of the discipline)."""
+
+    def check(database: Obj, job: Obj) -> list[str]:
+        keys = ("runAsUser", "runAsGroup", "fsGroup")
+        want = {key: (pod_spec(database).get("securityContext") or {}).get(key) for key in keys}
+        got = {key: (pod_spec(job).get("securityContext") or {}).get(key) for key in keys}
+        return [] if got == want else [f"{ref(job)}: runs as {got}, not as its database {want}"]
+
+    return _each_backup(docs, check)

@@ -14,6 +14,7 @@ import jsonschema
 from kubernetes_validate import utils as kubernetes_validate
 from referencing import Registry, Resource
 
+from bootstrap.config import KUBERNETES_VERSION
 from tests.support.manifests import Obj, load, ref
 from tests.support.shared import shared_dir
 
@@ -23,6 +24,8 @@ _DEFINITIONS = "kubernetes-json-schema/v{version}-local-strict/_definitions.json
 _OBJECT_META = "https://kubernetes.io/api/_definitions.json#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 
 Validators = dict[tuple[str, str], jsonschema.protocols.Validator]
+# The Kubernetes the cluster runs (bootstrap/), and the one of the pinned kubectl and kubernetes-validate.
+VERSIONS = [KUBERNETES_VERSION.removeprefix("v"), "1.37.0"]
 
 # kubernetes-validate reads its schema files again for every object (1.8 MB of definitions each time):
 # read each once, so that validating every variant against two versions stays within a few seconds.

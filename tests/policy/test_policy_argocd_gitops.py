@@ -64,12 +64,12 @@ def test_editing_project_yaml_changes_what_the_root_application_syncs(tmp_path: 
     project = gitops / "argocd" / "project.yaml"
     project.write_text(
         project.read_text().replace(
-            "kind: PodDisruptionBudget", "kind: PodDisruptionBudget\n    - group: batch\n      kind: CronJob"
+            "kind: PodDisruptionBudget", 'kind: PodDisruptionBudget\n    - group: ""\n      kind: ConfigMap'
         )
     )
     before = find(load(render.kustomize(render.GITOPS / "clusters" / "minikube", kubectl)), "AppProject", "marketplace")
     after = find(load(render.kustomize(gitops / "clusters" / "minikube", kubectl)), "AppProject", "marketplace")
-    assert {"group": "batch", "kind": "CronJob"} in after["spec"]["namespaceResourceWhitelist"]
+    assert {"group": "", "kind": "ConfigMap"} in after["spec"]["namespaceResourceWhitelist"]
     assert before != after
 
 

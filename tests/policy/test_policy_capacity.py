@@ -56,6 +56,7 @@ def requests_rows(found: Breakdown) -> list[str]:
         ),
         row("the four apps at the HPA minimum (2 pods each)", found.apps),
         row("the four databases", found.databases),
+        row("the four backup CronJobs, each at 03:00 UTC (one pod each)", found.backups),
         row(
             "a sync of all four services at once: for each, its migration Job or its rollout's extra pod, "
             "whichever requests more",
@@ -72,6 +73,12 @@ def test_docs_name_a_smaller_setting_besides_the_default() -> None:
 
 def test_the_requests_fit_every_documented_size(minikube: list[Obj]) -> None:
     assert shortfalls(minikube, documented_sizes()) == []
+
+
+def test_every_hpa_at_its_maximum_fits_the_default_size(minikube: list[Obj]) -> None:
+    """What docs/cluster.md says, and why the backup CronJobs request so little."""
+    assert breakdown(minikube).total_at_maximum.fits(node_size(config.DEFAULT_CPUS, config.DEFAULT_MEMORY))
+    assert "Even with every HPA at its maximum, the default size still fits." in CLUSTER_DOC.read_text()
 
 
 def test_two_cpus_are_too_few(minikube: list[Obj]) -> None:

@@ -12,7 +12,18 @@ import pytest
 
 from tests.policy import connectivity as table
 from tests.policy.breaches import Breach
-from tests.policy.connectivity import DNS, INTERNET, Connectivity, Pair, app, database, differences, job, nca
+from tests.policy.connectivity import (
+    DNS,
+    INTERNET,
+    Connectivity,
+    Pair,
+    app,
+    backup,
+    database,
+    differences,
+    job,
+    nca,
+)
 from tests.policy.contract import ISOLATED, NAMESPACE, PROFILE_ENV, SERVICES, TOKEN
 from tests.policy.variants import VARIANTS
 from tests.support.manifests import Obj, apps, env_list, env_value, find, main_container, migrations
@@ -105,7 +116,7 @@ def test_an_app_reaches_another_app_only_to_check_a_token(
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_no_app_or_migration_reaches_another_services_database(variant: str, computed: Computed) -> None:
-    pairs = [(client(a), database(b)) for a, b in permutations(SERVICES, 2) for client in (app, job)]
+    pairs = [(client(a), database(b)) for a, b in permutations(SERVICES, 2) for client in (app, job, backup)]
     assert _allowed(computed(variant), pairs) == dict.fromkeys(pairs)
 
 
@@ -118,7 +129,7 @@ def test_a_database_reaches_nothing(variant: str, computed: Computed) -> None:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_apps_and_migrations_reach_nothing_outside_the_namespace_but_dns(variant: str, computed: Computed) -> None:
     """No app reaches the internet (nor another namespace): beyond `default`, kube-dns only."""
-    ours = {client(s) for s in SERVICES for client in (app, job)}
+    ours = {client(s) for s in SERVICES for client in (app, job, backup)}
     outward = {(src, dst) for src, dst in computed(variant) if src in ours and not dst.startswith(f"{NAMESPACE}/")}
     assert outward == {(src, DNS) for src in ours}
     assert INTERNET not in {dst for _, dst in outward}
@@ -126,10 +137,18 @@ def test_apps_and_migrations_reach_nothing_outside_the_namespace_but_dns(variant
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_databases_and_migrations_admit_no_one_else(variant: str, computed: Computed) -> None:
-    """A database admits its own app and migration Job only; a migration Job admits no one."""
+    """A database admits its own app, migration Job and backup only; a migration Job or a backup admits no one."""
     for service in SERVICES:
-        assert {src for src, dst in computed(variant) if dst == database(service)} == {app(service), job(service)}
-        assert {src for src, dst in computed(variant) if dst == job(service)} == set()
+        admitted = {src for src, dst in computed(variant) if dst == database(service)}
+        assert admitted == {app(service), job(service), backup(service)}
+        assert {src for src, dst in computed(variant) if dst in (job(service), backup(service))} == set()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_backup_reaches_its_own_database_and_dns_only(variant: str, computed: Computed) -> None:
+    for service in SERVICES:
+        reached = {dst: conn for (src, dst), conn in computed(variant).items() if src == backup(service)}
+        assert reached == {database(service): frozenset({"TCP/5432"}), DNS: frozenset({"TCP/53", "UDP/53"})}
 
 
 # --- The check fails, naming the pair, when a policy is broken -------------------------------------
@@ -159,6 +178,28 @@ def _egress_to_users(docs: list[Obj]) -> None:
     spec["policyTypes"].append("Egress")
     users = {"app.kubernetes.io/name": "users", "app.kubernetes.io/component": "api"}
     spec["egress"] = [{"to": [{"podSelector": {"matchLabels": users}}], "ports": [{"protocol": "TCP", "port": 5000}]}]
+
+
+def _backup_not_admitted(docs: list[Obj]) -> None:
+    """The database's ingress policy as it was before the backups."""
+    values = find(docs, "NetworkPolicy", "routes-network-database")["spec"]["ingress"][0]["from"][0]["podSelector"]
+    values["matchExpressions"][0]["values"].remove("backup")
+
+
+def _backup_reaches_the_internet(docs: list[Obj]) -> None:
+    """A policy of the backup's own that lets it upload its dumps somewhere."""
+    docs.append(
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": "users-network-backup-upload", "namespace": NAMESPACE},
+            "spec": {
+                "podSelector": {"matchLabels": {"app.kubernetes.io/component": "backup"}},
+                "policyTypes": ["Egress"],
+                "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}],
+            },
+        }
+    )
 
 
 def _isolated_setting_only(docs: list[Obj]) -> None:
@@ -216,6 +257,23 @@ def _isolated_setting_only(docs: list[Obj]) -> None:
             ),
             f"{app('posts')} => {app('users')}: allows TCP/5000, the table nothing",
             id="isolated setting, token policies",
+        ),
+        pytest.param(
+            "minikube",
+            Breach("connectivity", "NetworkPolicy/routes-network-database", "backup", custom=_backup_not_admitted),
+            f"{backup('routes')} => {database('routes')}: allows nothing, the table TCP/5432",
+            id="backup not admitted by its database",
+        ),
+        pytest.param(
+            "minikube",
+            Breach(
+                "connectivity",
+                "NetworkPolicy/users-network-backup-upload",
+                "upload",
+                custom=_backup_reaches_the_internet,
+            ),
+            f"{backup('users')} => {INTERNET}: allows all, the table nothing",
+            id="backup reaches the internet",
         ),
         pytest.param(
             "production",

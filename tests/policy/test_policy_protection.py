@@ -35,13 +35,14 @@ def open_database_pairs(docs: list[Obj], scratch: Path) -> list[str]:
     return sorted(f"{src} => {dst}" for src, dst in allowed if DATABASES & {src, dst})
 
 
-def test_deletion_keeps_each_database_and_the_policies_that_select_it(minikube: list[Obj]) -> None:
+def test_deletion_keeps_each_database_its_backups_and_the_policies_that_select_it(minikube: list[Obj]) -> None:
     kept = {f"{doc['kind']}/{doc['metadata']['name']}" for doc in left_after_deletion(minikube)}
     assert kept == {
         name
         for service in SERVICES
         for name in (
             f"StatefulSet/{service}-db",
+            f"PersistentVolumeClaim/{service}-db-backups",  # the dumps outlive it like the data
             f"NetworkPolicy/{service}-network-default-deny",
             f"NetworkPolicy/{service}-network-database",
         )

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policy.breaches import Breach, Change, adding, annotation, container, pod, removing
+from tests.policy.breaches import (
+    Breach,
+    Change,
+    adding,
+    annotation,
+    container,
+    cron_container,
+    cron_pod,
+    pod,
+    removing,
+)
 from tests.policy.rules import RULES, SYNC_OPTIONS, SYNC_WAVE
 from tests.policy.variants import VARIANTS
 from tests.support.manifests import Obj, databases, env_list, find, main_container, pod_spec
@@ -60,6 +70,14 @@ def _env_added(kind: str, name: str, variable: str, value: str) -> Change:
 def _node_port(service: str, port: int) -> Change:
     def change(docs: list[Obj]) -> None:
         find(docs, "Service", service)["spec"]["ports"][0]["nodePort"] = port
+
+    return change
+
+
+def _backup_env(name: str, variable: str, value: str) -> Change:
+    def change(docs: list[Obj]) -> None:
+        env = env_list(main_container(find(docs, "CronJob", name)))
+        next(item for item in env if item["name"] == variable)["value"] = value
 
     return change
 
@@ -253,6 +271,80 @@ BREACHES = [
         "PodDisruptionBudget/routes",
         "selects the database too",
         ("spec", "selector", "matchLabels", "app.kubernetes.io/component"),
+    ),
+    Breach("backup-schedule", "StatefulSet/users-db", "no backup", custom=removing("CronJob", "users-db-backup")),
+    Breach("backup-schedule", "CronJob/routes-db-backup", "hourly", ("spec", "schedule"), "0 * * * *"),
+    Breach("backup-schedule", "CronJob/posts-db-backup", "the node's time zone", ("spec", "timeZone")),
+    Breach("backup-schedule", "CronJob/offers-db-backup", "runs overlap", ("spec", "concurrencyPolicy"), "Allow"),
+    Breach("backup-schedule", "CronJob/users-db-backup", "no starting deadline", ("spec", "startingDeadlineSeconds")),
+    Breach(
+        "backup-schedule",
+        "CronJob/routes-db-backup",
+        "a dump may hang forever",
+        ("spec", "jobTemplate", "spec", "activeDeadlineSeconds"),
+    ),
+    Breach(
+        "backup-target",
+        "CronJob/posts-db-backup",
+        "another service's database",
+        custom=_backup_env("posts-db-backup", "DATABASE_HOST", "users-db"),
+    ),
+    Breach(
+        "backup-target",
+        "CronJob/offers-db-backup",
+        "plain SQL",
+        (*cron_container(), "command", 2),
+        "pg_dump --format=plain > /backups/dump.sql",
+    ),
+    Breach("backup-target", "CronJob/users-db-backup", "older client", (*cron_container(), "image"), "postgres:13.1"),
+    Breach(
+        "backup-retention",
+        "CronJob/routes-db-backup",
+        "keeps everything",
+        custom=_backup_env("routes-db-backup", "BACKUPS_KEPT", "1000"),
+    ),
+    Breach(
+        "backup-retention",
+        "CronJob/posts-db-backup",
+        "dumps into the pod",
+        (*cron_pod(), "volumes", 0),
+        {"name": "backups", "emptyDir": {}},
+    ),
+    Breach("backup-retention", "PersistentVolumeClaim/offers-db-backups", "claim prunable", annotation(SYNC_OPTIONS)),
+    Breach(
+        "backup-resources",
+        "CronJob/users-db-backup",
+        "no memory limit",
+        (*cron_container(), "resources", "limits", "memory"),
+    ),
+    Breach(
+        "backup-runs-as-the-database",
+        "CronJob/routes-db-backup",
+        "the app's user",
+        (*cron_pod(), "securityContext", "runAsUser"),
+        10001,
+    ),
+    Breach(
+        "pod-non-root", "CronJob/posts-db-backup", "backup as root", (*cron_pod(), "securityContext", "runAsUser"), 0
+    ),
+    Breach(
+        "pod-read-only-root-filesystem",
+        "CronJob/offers-db-backup",
+        "backup with a writable root",
+        (*cron_container(), "securityContext", "readOnlyRootFilesystem"),
+    ),
+    Breach(
+        "pod-capabilities-dropped",
+        "CronJob/users-db-backup",
+        "backup keeps capabilities",
+        (*cron_container(), "securityContext", "capabilities", "drop"),
+        [],
+    ),
+    Breach(
+        "pod-seccomp-runtime-default",
+        "CronJob/routes-db-backup",
+        "backup unconfined",
+        (*cron_pod(), "securityContext", "seccompProfile"),
     ),
 ]
 

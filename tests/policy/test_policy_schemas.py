@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bootstrap.config import KUBERNETES_VERSION
 from tests.policy.breaches import Breach
-from tests.policy.schemas import Validators, argocd_validators, argocd_violations, kubernetes_violations
+from tests.policy.schemas import VERSIONS, Validators, argocd_validators, argocd_violations, kubernetes_violations
 from tests.policy.variants import VARIANTS
 from tests.support.manifests import Obj
-
-# The Kubernetes the cluster runs (bootstrap/), and the one of the pinned kubectl and kubernetes-validate.
-VERSIONS = [KUBERNETES_VERSION.removeprefix("v"), "1.37.0"]
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ Obj = dict[str, Any]
 
 NAME = "app.kubernetes.io/name"
 COMPONENT = "app.kubernetes.io/component"
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job", "CronJob")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the CRDs are large
 
 
@@ -64,16 +64,26 @@ def migrations(docs: list[Obj]) -> list[Obj]:
     return with_component(docs, "Job", "migration")
 
 
+def backups(docs: list[Obj]) -> list[Obj]:
+    return with_component(docs, "CronJob", "backup")
+
+
 def service_of(obj: Obj) -> str:
     return labels(obj).get(NAME, "")
 
 
+def pod_template(workload: Obj) -> Obj:
+    """The template of the workload's pods; a CronJob's is inside its Job template."""
+    spec = workload["spec"]["jobTemplate"]["spec"] if workload["kind"] == "CronJob" else workload["spec"]
+    return spec["template"]
+
+
 def pod_spec(workload: Obj) -> Obj:
-    return workload["spec"]["template"]["spec"]
+    return pod_template(workload)["spec"]
 
 
 def pod_labels(workload: Obj) -> dict[str, str]:
-    return workload["spec"]["template"].get("metadata", {}).get("labels") or {}
+    return pod_template(workload).get("metadata", {}).get("labels") or {}
 
 
 def containers(workload: Obj) -> Iterator[Obj]:

@@ -88,7 +88,8 @@ def log_in():
         user.password_hash = upgraded  # made with older argon2 parameters: stored anew with the current ones
     token = credentials.new_token()
     user.token_hash = credentials.token_digest(token)
-    user.expire_at = utcnow() + timedelta(seconds=settings().token_ttl_seconds)
+    user.last_login_at = utcnow()
+    user.expire_at = user.last_login_at + timedelta(seconds=settings().token_ttl_seconds)
     session.commit()
     return as_json(Session, {"id": user.id, "token": token, "expire_at": user.expire_at})
 

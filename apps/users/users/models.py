@@ -35,3 +35,5 @@ class User(Base):
     expire_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Migration 0002; NULL: no log-in since it exists (never in a response).
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
