@@ -6,10 +6,13 @@ Each rule is a pure function: the rendered objects in, a list of violations out,
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
+import registry
 from tests.policy import contract
 from tests.support.manifests import (
     Obj,
@@ -132,6 +135,38 @@ def app_probes(docs: list[Obj]) -> list[str]:
             want = f"/{service}/{endpoint}"
             if get.get("path") != want or _port_number(container, get.get("port")) != contract.APP_PORT:
                 found.append(f"{ref(app)}: {probe} must GET {want} on port {contract.APP_PORT}")
+    return found
+
+
+GUNICORN_CONF = registry.ROOT / "apps" / "core" / "service_core" / "gunicorn_conf.py"
+DEFAULT_GRACE = 30  # s, Kubernetes' terminationGracePeriodSeconds when a pod sets none
+MIN_PRE_STOP = 3  # s: endpoint removal reaches kube-proxy within about a second or two
+
+
+def graceful_timeout(conf: Path = GUNICORN_CONF) -> int:
+    """gunicorn's `graceful_timeout` as the services' config file sets it, read without running the file."""
+    for node in ast.parse(conf.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "graceful_timeout" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{conf} sets no graceful_timeout")
+
+
+@rule("app-graceful-stop")
+def app_graceful_stop(docs: list[Obj]) -> list[str]:
+    """A replaced pod keeps serving while it leaves the endpoints (a preStop sleep), then gunicorn finishes the
+    requests in flight: the pause plus gunicorn's graceful_timeout must fit the grace period before SIGKILL."""
+    found = []
+    for app in apps(docs):
+        pre_stop = ((main_container(app).get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}
+        pause = pre_stop.get("seconds", 0)
+        grace = app["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", DEFAULT_GRACE)
+        if pause < MIN_PRE_STOP:
+            found.append(f"{ref(app)}: no preStop sleep of at least {MIN_PRE_STOP} s before the SIGTERM")
+        elif pause + graceful_timeout() > grace:
+            found.append(
+                f"{ref(app)}: preStop {pause} s + gunicorn graceful_timeout {graceful_timeout()} s exceed "
+                f"the {grace} s grace period"
+            )
     return found
 
 

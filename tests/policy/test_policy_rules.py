@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.policy import rules
 from tests.policy.breaches import (
     Breach,
     Change,
@@ -102,6 +105,8 @@ BREACHES = [
     Breach("app-autoscaled", "HorizontalPodAutoscaler/posts", "one replica", ("spec", "minReplicas"), 1),
     Breach("app-resources", "Deployment/offers", "no CPU request", (*container(), "resources", "requests", "cpu")),
     Breach("app-probes", "Deployment/posts", "no readiness", (*container(), "readinessProbe")),
+    Breach("app-graceful-stop", "Deployment/routes", "no preStop", (*container(), "lifecycle")),
+    Breach("app-graceful-stop", "Deployment/users", "grace too short", (*pod(), "terminationGracePeriodSeconds"), 20),
     Breach(
         "app-probes",
         "Deployment/users",
@@ -357,3 +362,10 @@ def test_every_rule_has_a_breach() -> None:
 def test_rule_reports_its_breach(breach: Breach, minikube: list[Obj]) -> None:
     found = RULES[breach.rule](breach.applied_to(minikube))
     assert any(violation.startswith(f"{breach.target}: ") for violation in found), found
+
+
+def test_gunicorns_graceful_timeout_is_read_from_its_config(tmp_path: Path) -> None:
+    assert rules.graceful_timeout() == 20  # apps/core/service_core/gunicorn_conf.py
+    conf = tmp_path / "gunicorn_conf.py"
+    conf.write_text("workers = 2\ngraceful_timeout = 45\n")
+    assert rules.graceful_timeout(conf) == 45
