@@ -10,7 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +23,7 @@ from psycopg2 import sql
 import registry
 from scripts.stack.local_stack import LocalStack
 from scripts.stack.postgres import client_tool
+from tests.support.bodies import in_days, new_route
 from tests.support.callers import Caller, sign_up_and_log_in
 from tests.support.stacks import own_stack
 
@@ -36,27 +37,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     yield from own_stack(tmp_path_factory.mktemp("backup-stack"))
 
 
-def later(days: int) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).isoformat().replace("+00:00", "Z")
-
-
 def fill(stack: LocalStack) -> None:
     """Rows in all four databases, made through the API: CALLERS users, each with PER_CALLER routes, posts, offers."""
     for _ in range(CALLERS):
         caller: Caller = sign_up_and_log_in(stack.url("users"))
         for _ in range(PER_CALLER):
-            route = {
-                "flightId": f"F{uuid.uuid4().hex[:6]}",
-                "sourceAirportCode": "BOG",
-                "sourceCountry": "Colombia",
-                "destinyAirportCode": "MIA",
-                "destinyCountry": "USA",
-                "bagCost": 120,
-                "plannedStartDate": later(10),
-                "plannedEndDate": later(11),
-            }
+            route = new_route(f"F{uuid.uuid4().hex[:6]}")
             route_id = _created(stack, "routes", route, caller)
-            post_id = _created(stack, "posts", {"routeId": route_id, "expireAt": later(5)}, caller)
+            post_id = _created(stack, "posts", {"routeId": route_id, "expireAt": in_days(5)}, caller)
             offer = {"postId": post_id, "description": "a book", "size": "SMALL", "fragile": False, "offer": 25.5}
             _created(stack, "offers", offer, caller)
 

@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -15,11 +14,8 @@ import requests
 
 import registry
 from scripts.stack.local_stack import LocalStack
+from tests.support.bodies import in_days, new_route
 from tests.support.callers import sign_up_and_log_in
-
-
-def later(days: int) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @pytest.fixture(params=["token", "isolated"])
@@ -42,22 +38,13 @@ def test_sign_up_to_offer_and_back(any_stack: LocalStack) -> None:
         f"{routes}/routes",
         headers=auth,
         timeout=5,
-        json={
-            "flightId": flight,
-            "sourceAirportCode": "BOG",
-            "sourceCountry": "Colombia",
-            "destinyAirportCode": "MIA",
-            "destinyCountry": "USA",
-            "bagCost": 120,
-            "plannedStartDate": later(10),
-            "plannedEndDate": later(11),
-        },
+        json=new_route(flight),
     )
     assert route.status_code == 201, route.text
     route_id = route.json()["id"]
 
     post = requests.post(
-        f"{posts}/posts", headers=auth, timeout=5, json={"routeId": route_id, "expireAt": later(5), **named}
+        f"{posts}/posts", headers=auth, timeout=5, json={"routeId": route_id, "expireAt": in_days(5), **named}
     )
     assert post.status_code == 201, post.text
     post_id = post.json()["id"]
@@ -158,17 +145,8 @@ def test_isolated_without_users_the_others_keep_answering_and_never_call_it(isol
     stack, author = isolated_stack, str(uuid.uuid4())
     token = {"Authorization": f"Bearer {uuid.uuid4()}"}  # sent anyway, never checked
     bodies = {
-        "routes": {
-            "flightId": f"FL-{uuid.uuid4().hex[:6]}",
-            "sourceAirportCode": "BOG",
-            "sourceCountry": "Colombia",
-            "destinyAirportCode": "MIA",
-            "destinyCountry": "USA",
-            "bagCost": 120,
-            "plannedStartDate": later(10),
-            "plannedEndDate": later(11),
-        },
-        "posts": {"routeId": str(uuid.uuid4()), "expireAt": later(5), "userId": author},
+        "routes": new_route(f"FL-{uuid.uuid4().hex[:6]}"),
+        "posts": {"routeId": str(uuid.uuid4()), "expireAt": in_days(5), "userId": author},
         "offers": {
             "postId": str(uuid.uuid4()),
             "description": "a book",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
 import registry
 from scripts.stack.local_stack import LocalStack
+from tests.support.bodies import in_days
 from tests.support.callers import Caller, sign_up_and_log_in
 
 HOSTILE = [
@@ -22,10 +22,6 @@ HOSTILE = [
     "\u0000",
     "😀" * 300,
 ]
-
-
-def later(days: int) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).isoformat().replace("+00:00", "Z")
 
 
 def valid_bodies(caller: Caller) -> dict[str, dict[str, object]]:
@@ -45,10 +41,10 @@ def valid_bodies(caller: Caller) -> dict[str, dict[str, object]]:
             "destinyAirportCode": "MIA",
             "destinyCountry": "US",
             "bagCost": 10,
-            "plannedStartDate": later(3),
-            "plannedEndDate": later(4),
+            "plannedStartDate": in_days(3),
+            "plannedEndDate": in_days(4),
         },
-        "posts": {"routeId": str(uuid.uuid4()), "expireAt": later(2)},
+        "posts": {"routeId": str(uuid.uuid4()), "expireAt": in_days(2)},
         "offers": {"postId": str(uuid.uuid4()), "description": "box", "size": "SMALL", "fragile": True, "offer": 10},
     }
 

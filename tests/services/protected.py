@@ -6,7 +6,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -50,12 +49,6 @@ def documented_statuses(client: FlaskClient, service: str) -> dict[tuple[str, st
 
 
 AUTH_STATUSES = {"401", "403", "503"}
-
-
-def in_days(days: float, offset: str = "Z") -> str:
-    """A moment `days` from now as clients write it (negative: in the past)."""
-    moment = datetime.now(UTC) + timedelta(days=days)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", offset)
 
 
 def run_together(attempts: int, attempt: Callable[[], int]) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.services.protected import in_days
+from tests.support.bodies import in_days
 
 
 def one_row(service: str) -> dict[str, object]:

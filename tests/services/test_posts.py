@@ -17,8 +17,9 @@ from posts.models import Base
 from scripts.stack.service_process import free_port
 from service_core.config import normalise_database_uri
 from tests.services import protected
-from tests.services.protected import counter, in_days, lister, run_together
+from tests.services.protected import counter, lister, run_together
 from tests.services.service_apps import make_app
+from tests.support.bodies import in_days
 from tests.support.callers import Caller
 
 caller = protected.module_caller()

@@ -15,7 +15,8 @@ from sqlalchemy import create_engine, text
 
 from routes.models import Base
 from service_core.config import normalise_database_uri
-from tests.services.protected import BAD_ID, INVALID_TOKEN, NO_TOKEN, counter, in_days, lister, run_together
+from tests.services.protected import BAD_ID, INVALID_TOKEN, NO_TOKEN, counter, lister, run_together
+from tests.support.bodies import in_days
 from tests.support.callers import Caller, sign_up_and_log_in
 
 INVALID_DATES = {"msg": "Las fechas del trayecto no son válidas"}
