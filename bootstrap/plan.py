@@ -116,13 +116,12 @@ def addon_problems(calico: bool | None, metrics_server: bool | None) -> list[str
 # --- Images ------------------------------------------------------------------------------------------------
 
 
+def _list_images(minikube: str, why: str, read: str) -> Command:
+    return Command(cli.image_list(minikube), why=why, read=read, parse=cli.parse_image_list)
+
+
 def read_images(minikube: str) -> Command:
-    return Command(
-        cli.image_list(minikube),
-        why="which images the profile's image store has",
-        read="minikube_images",
-        parse=cli.parse_image_list,
-    )
+    return _list_images(minikube, "which images the profile's image store has", "minikube_images")
 
 
 def image_steps(minikube: str, images: list[Image], present: set[str] | None) -> list[Step]:
@@ -144,12 +143,8 @@ def image_steps(minikube: str, images: list[Image], present: set[str] | None) ->
 
 
 def check_images(minikube: str) -> Command:
-    return Command(
-        cli.image_list(minikube),
-        why="is every image there now? minikube's image build exits 0 even when the build fails",
-        read="minikube_images_built",
-        parse=cli.parse_image_list,
-    )
+    why = "is every image there now? minikube's image build exits 0 even when the build fails"
+    return _list_images(minikube, why, "minikube_images_built")
 
 
 # --- Secrets -----------------------------------------------------------------------------------------------

@@ -107,16 +107,21 @@ def autoscaled(docs: list[Obj], fewest: int, most: int) -> list[str]:
     return found
 
 
-@rule("app-resources")
-def app_resources(docs: list[Obj]) -> list[str]:
+def missing_bounds(workloads: Iterable[Obj]) -> list[str]:
+    """Each container of `workloads` without a CPU or memory request or limit."""
     return [
-        f"{ref(app)}: container {container['name']} has no {bound} for {resource}"
-        for app in apps(docs)
-        for container in containers(app)
+        f"{ref(workload)}: container {container['name']} has no {bound} for {resource}"
+        for workload in workloads
+        for container in containers(workload)
         for bound in ("requests", "limits")
         for resource in ("cpu", "memory")
         if resource not in ((container.get("resources") or {}).get(bound) or {})
     ]
+
+
+@rule("app-resources")
+def app_resources(docs: list[Obj]) -> list[str]:
+    return missing_bounds(apps(docs))
 
 
 def _port_number(container: Obj, port: Any) -> Any:
@@ -767,14 +772,7 @@ def backup_retention(docs: list[Obj]) -> list[str]:
 
 @rule("backup-resources")
 def backup_resources(docs: list[Obj]) -> list[str]:
-    return [
-        f"{ref(job)}: container {container['name']} has no {bound} for {resource}"
-        for job in backups(docs)
-        for container in containers(job)
-        for bound in ("requests", "limits")
-        for resource in ("cpu", "memory")
-        if resource not in ((container.get("resources") or {}).get(bound) or {})
-    ]
+    return missing_bounds(backups(docs))
 
 
 @rule("backup-runs-as-the-database")
