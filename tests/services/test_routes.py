@@ -20,19 +20,6 @@ from tests.support.bodies import in_days
 from tests.support.callers import Caller, sign_up_and_log_in
 
 INVALID_DATES = {"msg": "Las fechas del trayecto no son válidas"}
-ROUTE_KEYS = {
-    "id",
-    "flightId",
-    "sourceAirportCode",
-    "sourceCountry",
-    "destinyAirportCode",
-    "destinyCountry",
-    "bagCost",
-    "plannedStartDate",
-    "plannedEndDate",
-    "createdAt",
-    "updatedAt",
-}
 REQUIRED = [
     "flightId",
     "sourceAirportCode",
@@ -43,6 +30,7 @@ REQUIRED = [
     "plannedStartDate",
     "plannedEndDate",
 ]
+ROUTE_KEYS = {"id", *REQUIRED, "createdAt", "updatedAt"}
 
 
 @pytest.fixture(scope="module")
