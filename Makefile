@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 REQUIREMENTS := requirements-dev.txt $(wildcard apps/*/requirements.txt)
 
-.PHONY: help venv test lint run up down backup restore render diff cluster cluster-verify cluster-down sync images bench
+.PHONY: help venv test lint run up down backup restore render diff cluster cluster-verify cluster-down sync images bench profile
 
 # The first target: a plain `make` prints this list.
 help:  ## list the targets
@@ -67,5 +67,9 @@ images: venv  ## build the images into the Minikube profile and bump the minikub
 	@$(PY) -m bootstrap.build_images $(if $(DRY_RUN),--dry-run)
 
 # apps/core: the benchmark's baseline app uses service_core's database URL mapping, in process.
-bench: venv  ## the load benchmark against a baseline measured in the same run; writes build/bench.json
-	@PYTHONPATH=apps/core $(PY) -m scripts.bench
+# BENCH_ARGS goes to `python -m scripts.bench` as it is (its --help lists the options).
+bench: venv  ## paired runs against a baseline at both gunicorn settings; build/bench.json, bench.md (BENCH_ARGS="--runs 5 --seconds 10")
+	@PYTHONPATH=apps/core $(PY) -m scripts.bench $(BENCH_ARGS)
+
+profile: venv  ## py-spy samples each benchmarked endpoint under load: each layer's share and µs per request; build/profile.md
+	@PYTHONPATH=apps/core $(PY) -m scripts.bench.profile

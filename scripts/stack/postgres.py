@@ -73,7 +73,7 @@ class LocalPostgres:
         return self.data_dir / "socket"
 
     @property
-    def _log(self) -> Path:
+    def log_file(self) -> Path:
         return self.data_dir / "postgres.log"
 
     def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -92,8 +92,8 @@ class LocalPostgres:
         utils.ensure_prefix_permissions(self.data_dir)
         for path in (self.data_dir, self._pgdata, self._socket_dir):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-        if self._log.exists():
-            os.chown(self._log, entry.pw_uid, entry.pw_gid)
+        if self.log_file.exists():
+            os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
 
     def initialised(self) -> bool:
         return (self._pgdata / "PG_VERSION").exists()
@@ -130,23 +130,24 @@ class LocalPostgres:
             )
         options = f"-h {self.host} -p {self.port} -k {self._socket_dir}"
         done = self._run(
-            "pg_ctl", "start", "-w", "-t", "30", "-D", str(self._pgdata), "-l", str(self._log), "-o", options
+            "pg_ctl", "start", "-w", "-t", "30", "-D", str(self._pgdata), "-l", str(self.log_file), "-o", options
         )
         if done.returncode != 0:
-            raise PostgresError(f"PostgreSQL did not start; its log is {self._log}.")
+            raise PostgresError(f"PostgreSQL did not start; its log is {self.log_file}.")
 
     def stop(self) -> None:
         if self.running():
             self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self._pgdata))
 
-    def _admin(self) -> psycopg2.extensions.connection:
+    def admin(self) -> psycopg2.extensions.connection:
+        """A superuser connection (autocommit) over the server's own socket."""
         connection = psycopg2.connect(host=str(self._socket_dir), port=self.port, user=SUPERUSER, dbname="postgres")
         connection.autocommit = True
         return connection
 
     def ensure_database(self, name: str, owner: str, password: str) -> str:
         """A database owned by its own role (created or given `password`); returns its URL."""
-        with contextlib.closing(self._admin()) as connection, connection.cursor() as cursor:
+        with contextlib.closing(self.admin()) as connection, connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (owner,))
             verb = "ALTER" if cursor.fetchone() else "CREATE"
             cursor.execute(
@@ -163,5 +164,5 @@ class LocalPostgres:
         return f"postgresql://{owner}:{password}@{self.host}:{self.port}/{name}"
 
     def drop_database(self, name: str) -> None:
-        with contextlib.closing(self._admin()) as connection, connection.cursor() as cursor:
+        with contextlib.closing(self.admin()) as connection, connection.cursor() as cursor:
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -3,6 +3,7 @@ service_apps.py makes them), and a real users service under gunicorn, which the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -39,3 +40,13 @@ offers_app, offers = service_fixtures("offers")
 isolated_routes_app, isolated_routes = service_fixtures("routes", "isolated")
 isolated_posts_app, isolated_posts = service_fixtures("posts", "isolated")
 isolated_offers_app, isolated_offers = service_fixtures("offers", "isolated")
+
+
+@pytest.fixture
+def quiet_access_log() -> Iterator[None]:
+    """The `access` logger above INFO for one test."""
+    logger = logging.getLogger("access")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    yield
+    logger.setLevel(level)

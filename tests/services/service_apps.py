@@ -17,9 +17,11 @@ from service_core.config import Settings
 
 
 def make_app(service: str, database_uri: str, **environ: str) -> Flask:
-    """The service on `database_uri`, with reset on (as in the local stack) unless `environ` says otherwise."""
+    """The service on `database_uri`, with reset on (as in the local stack) and every answer checked against its
+    documented model (VALIDATE_RESPONSES, off in the images), unless `environ` says otherwise."""
     package = importlib.import_module(service)
-    defaults = {"DATABASE_URI": database_uri, "RESET_ENABLED": "true"}  # the fixtures reset after every test
+    # The fixtures reset after every test; a body that strays from the OpenAPI document fails the test with a 500.
+    defaults = {"DATABASE_URI": database_uri, "RESET_ENABLED": "true", "VALIDATE_RESPONSES": "true"}
     return package.create_app(Settings.from_env(service, {**defaults, **environ}))
 
 

@@ -32,10 +32,8 @@ MOMENT_TEXT = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 
 
 def store(app: Flask, *rows: object) -> None:
-    with app.app_context():
-        session = db.session()
+    with app.app_context(), db.transaction() as session:
         session.add_all(rows)
-        session.commit()
 
 
 def test_a_route_is_answered_as_before(isolated_routes_app: Flask, isolated_routes: FlaskClient) -> None:

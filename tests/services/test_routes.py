@@ -200,6 +200,7 @@ def test_dates_are_read_as_iso_8601_and_answered_in_utc(
         ("2090-03-01T12:00:00Z", "2090-03-01T07:00:00-05:00"),  # the same moment, written differently
         ("2090-03-01T12:00:00Z", "2090-03-01T13:00:00+02:00"),  # after start in local time, before it in UTC
     ],
+    ids=["start-past", "both-past", "end-first", "equal", "equal-elsewhere", "before-in-utc"],  # same on every worker
 )
 def test_dates_in_the_past_or_out_of_order_are_412(routes: FlaskClient, caller: Caller, start: str, end: str) -> None:
     response = routes.post(

@@ -15,6 +15,7 @@ from service_core.endpoints import ServiceApi
 from service_core.errors import register_error_handlers
 from service_core.observability import init_observability
 from service_core.profiles import PROFILES
+from service_core.responses import check_responses
 from service_core.validation import make_spec
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -55,6 +56,8 @@ def create_service_app(
     app.register_blueprint(common_blueprint(service, spec, metadata, counted, settings.reset_enabled))
     app.register_blueprint(api)
     spec.register(app)
+    if settings.validate_responses:
+        check_responses(app, spec)  # registered last: it runs before the log line and metrics see the answer
     return app
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, delete, func, select, text
 from service_core import db
 from service_core.errors import DATABASE_UNAVAILABLE, json_error
 from service_core.observability import metrics_response
-from service_core.validation import Message
+from service_core.validation import Message, validated
 
 RESET_MESSAGE = "Todos los datos fueron eliminados"
 
@@ -32,13 +32,13 @@ def common_blueprint(
     tags = ["operations"]
 
     @bp.get("/ping")
-    @spec.validate(resp=Documented("HTTP_200"), tags=tags)
+    @validated(spec, resp=Documented("HTTP_200"), tags=tags)
     def ping() -> Response:
         """Liveness: answers `pong` without touching the database."""
         return Response("pong", mimetype="text/plain")
 
     @bp.get("/ready")
-    @spec.validate(resp=Documented(HTTP_200=Readiness, HTTP_503=Message), tags=tags)
+    @validated(spec, resp=Documented(HTTP_200=Readiness, HTTP_503=Message), tags=tags)
     def ready():
         """Readiness: the database answers `SELECT 1`."""
         try:
@@ -53,29 +53,28 @@ def common_blueprint(
         # openapi.json. A 404, not a 403: a 403 would say the endpoint exists and some credential opens it
         # (in this API, 403 means "send a token"), when nothing can in this environment.
         @bp.post("/reset")
-        @spec.validate(resp=Documented(HTTP_200=Message), tags=tags)
+        @validated(spec, resp=Documented(HTTP_200=Message), tags=tags)
         def reset():
             """Deletes every row of this service's data. No authentication."""
-            session = db.session()
-            for table in reversed(metadata.sorted_tables):
-                session.execute(delete(table))
-            session.commit()
+            with db.transaction() as session:
+                for table in reversed(metadata.sorted_tables):
+                    session.execute(delete(table))
             return {"msg": RESET_MESSAGE}
 
     @bp.get("/count")
-    @spec.validate(resp=Documented(HTTP_200=Count), tags=tags)
+    @validated(spec, resp=Documented(HTTP_200=Count), tags=tags)
     def count():
         """Number of rows of the service's main entity."""
         return {"count": db.session().scalar(select(func.count()).select_from(counted))}
 
     @bp.get("/openapi.json")
-    @spec.validate(resp=Documented("HTTP_200"), tags=tags)
+    @validated(spec, resp=Documented("HTTP_200"), tags=tags)
     def openapi():
         """This document (OpenAPI 3.1)."""
         return spec.spec
 
     @bp.get("/metrics")
-    @spec.validate(resp=Documented("HTTP_200"), tags=tags)
+    @validated(spec, resp=Documented("HTTP_200"), tags=tags)
     def metrics() -> Response:
         """Prometheus metrics: requests by endpoint and status, latency, database pool."""
         return metrics_response()

@@ -39,12 +39,23 @@ def auth_profile(env: Mapping[str, str]) -> str:
     return profile
 
 
+def _switch(env: Mapping[str, str], name: str) -> bool:
+    """An on/off variable: `true`, or `false` (the default when unset); anything else is a one-sentence error."""
+    value = env.get(name, "false")
+    if value not in ("true", "false"):
+        raise ConfigError(f"{name} must be `true` or `false`, not {value!r}.")
+    return value == "true"
+
+
 def reset_enabled(env: Mapping[str, str]) -> bool:
     """`RESET_ENABLED`: `true` serves `POST /<svc>/reset`; unset or `false` (the image's default) does not."""
-    value = env.get("RESET_ENABLED", "false")
-    if value not in ("true", "false"):
-        raise ConfigError(f"RESET_ENABLED must be `true` or `false`, not {value!r}.")
-    return value == "true"
+    return _switch(env, "RESET_ENABLED")
+
+
+def validate_responses(env: Mapping[str, str]) -> bool:
+    """`VALIDATE_RESPONSES`: `true` checks every answer against the model documented for it (the service tests);
+    unset or `false` (the images, the local stack) does not: the views build every body from that model."""
+    return _switch(env, "VALIDATE_RESPONSES")
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class Settings:
     token_ttl_seconds: int = 3600
     auth_profile: str = "token"
     reset_enabled: bool = False
+    validate_responses: bool = False
 
     @classmethod
     def from_env(cls, service: str, environ: dict[str, str] | None = None) -> Settings:
@@ -75,4 +87,5 @@ class Settings:
             token_ttl_seconds=int(ttl),
             auth_profile=auth_profile(env),
             reset_enabled=reset_enabled(env),
+            validate_responses=validate_responses(env),
         )

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from flask import current_app, g, request
 from pydantic import BaseModel
 
 from service_core.auth import authenticated
-from service_core.validation import AUTH_ERRORS, BEARER
-
-View = Callable[..., Any]
+from service_core.validation import AUTH_ERRORS, BEARER, View
 
 
 class PerProfile(NamedTuple):

@@ -11,7 +11,7 @@ from offers.models import SIZES, Offer
 from offers.schemas import NEW_OFFER, OFFER_QUERY, NewOffer, OfferQuery, Offers, to_cents
 from offers.schemas import Offer as OfferOut
 from service_core import db
-from service_core.crud import delete_or_404, get_or_404, insert_owned
+from service_core.crud import delete_or_404, insert_owned, read_or_404
 from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
 from service_core.ids import utcnow
@@ -67,13 +67,13 @@ def list_offers():
     if query.owner is not None:
         statement = statement.where(Offer.user_id == owner_id(query.owner))
     statement = paginate(statement, query, Offer.created_at, Offer.id)
-    return as_json(Offers, db.session().scalars(statement).all())
+    return as_json(Offers, db.rows(statement))
 
 
 @api.get("/<uuid:offer_id>", HTTP_200=OfferOut, **BY_ID_ERRORS)
 def get_offer(offer_id: str):
     """One offer."""
-    return as_json(OfferOut, get_or_404(Offer, offer_id, UNKNOWN_OFFER))
+    return as_json(OfferOut, read_or_404(Offer, offer_id, UNKNOWN_OFFER))
 
 
 @api.delete("/<uuid:offer_id>", HTTP_200=Message, **BY_ID_ERRORS)

@@ -12,7 +12,7 @@ from posts.models import Post
 from posts.schemas import NEW_POST, POST_QUERY, NewPost, PostQuery, Posts
 from posts.schemas import Post as PostOut
 from service_core import db
-from service_core.crud import delete_or_404, get_or_404, insert_owned
+from service_core.crud import delete_or_404, insert_owned, read_or_404
 from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
 from service_core.ids import parse_datetime, utcnow
@@ -75,13 +75,13 @@ def list_posts():
     if query.owner is not None:
         statement = statement.where(Post.user_id == owner_id(query.owner))
     statement = paginate(statement, query, Post.created_at, Post.id)
-    return as_json(Posts, db.session().scalars(statement).all())
+    return as_json(Posts, db.rows(statement))
 
 
 @api.get("/<uuid:post_id>", HTTP_200=PostOut, **BY_ID_ERRORS)
 def get_post(post_id: str):
     """One post, expired or not."""
-    return as_json(PostOut, get_or_404(Post, post_id, UNKNOWN_POST))
+    return as_json(PostOut, read_or_404(Post, post_id, UNKNOWN_POST))
 
 
 @api.delete("/<uuid:post_id>", HTTP_200=Message, **BY_ID_ERRORS)

@@ -10,7 +10,7 @@ from routes.models import Route
 from routes.schemas import NewRoute, RouteQuery, Routes
 from routes.schemas import Route as RouteOut
 from service_core import db
-from service_core.crud import delete_or_404, get_or_404
+from service_core.crud import delete_or_404, read_or_404
 from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
 from service_core.ids import utcnow
@@ -74,13 +74,13 @@ def list_routes():
     if query.flight is not None:
         statement = statement.where(Route.flight_id == query.flight)
     statement = paginate(statement, query, Route.created_at, Route.id)
-    return as_json(Routes, db.session().scalars(statement).all())
+    return as_json(Routes, db.rows(statement))
 
 
 @api.get("/<uuid:route_id>", HTTP_200=RouteOut, **BY_ID_ERRORS)
 def get_route(route_id: str):
     """One route."""
-    return as_json(RouteOut, get_or_404(Route, route_id, UNKNOWN_ROUTE))
+    return as_json(RouteOut, read_or_404(Route, route_id, UNKNOWN_ROUTE))
 
 
 @api.delete("/<uuid:route_id>", HTTP_200=Message, **BY_ID_ERRORS)

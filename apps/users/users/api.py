@@ -17,7 +17,7 @@ from service_core.crud import get_or_404
 from service_core.errors import ApiError
 from service_core.ids import iso, utcnow
 from service_core.responses import Created, as_json
-from service_core.validation import BEARER, Message
+from service_core.validation import BEARER, Message, validated
 from users import credentials
 from users.models import User
 from users.schemas import Credentials, Me, NewUser, Session, UserUpdate
@@ -34,7 +34,7 @@ BAD_LOGIN = "Usuario o contraseña incorrectos"
 
 
 @api.post("")
-@spec.validate(json=NewUser, resp=Documented(HTTP_201=Created, HTTP_400=Message, HTTP_412=Message), tags=TAGS)
+@validated(spec, json=NewUser, resp=Documented(HTTP_201=Created, HTTP_400=Message, HTTP_412=Message), tags=TAGS)
 def create_user():
     """Sign up. The password is stored only as a salted argon2id hash."""
     body: NewUser = request.context.json
@@ -60,7 +60,7 @@ def create_user():
 
 
 @api.patch("/<uuid:user_id>")
-@spec.validate(json=UserUpdate, resp=Documented(HTTP_200=Message, HTTP_400=Message, HTTP_404=Message), tags=TAGS)
+@validated(spec, json=UserUpdate, resp=Documented(HTTP_200=Message, HTTP_400=Message, HTTP_404=Message), tags=TAGS)
 def update_user(user_id: str):
     """Update any of status, dni, fullName, phoneNumber (public, no token)."""
     body: UserUpdate = request.context.json
@@ -76,7 +76,7 @@ def update_user(user_id: str):
 
 
 @api.post("/auth")
-@spec.validate(json=Credentials, resp=Documented(HTTP_200=Session, HTTP_400=Message, HTTP_404=Message), tags=TAGS)
+@validated(spec, json=Credentials, resp=Documented(HTTP_200=Session, HTTP_400=Message, HTTP_404=Message), tags=TAGS)
 def log_in():
     """A fresh token per call, valid for TOKEN_TTL_SECONDS; it replaces the previous one."""
     body: Credentials = request.context.json
@@ -95,11 +95,11 @@ def log_in():
 
 
 @api.get("/me")
-@spec.validate(resp=Documented(HTTP_200=Me, HTTP_401=Message, HTTP_403=Message), tags=TAGS, security=BEARER)
+@validated(spec, resp=Documented(HTTP_200=Me, HTTP_401=Message, HTTP_403=Message), tags=TAGS, security=BEARER)
 def me():
     """The token's user. The expiry comes back in the X-Token-Expires-At header."""
     digest = credentials.token_digest(bearer_token())
-    user = db.session().scalar(select(User).where(User.token_hash == digest, User.expire_at > utcnow()))
+    user = db.first(select(User).where(User.token_hash == digest, User.expire_at > utcnow()))
     if user is None:
         raise ApiError(401, INVALID_TOKEN)
     return as_json(Me, user), 200, {EXPIRY_HEADER: iso(user.expire_at)}
