@@ -29,10 +29,7 @@ RULES: list[Rule] = [
     ("token check", lambda frame: "service_core/auth.py" in frame or "service_core/bearer.py" in frame),
     ("response validation", lambda frame: "validate_response" in frame or "check_response" in frame),
     ("response bodies (as_json)", lambda frame: "service_core/responses.py" in frame),
-    (
-        "request validation (spectree, pydantic)",
-        lambda frame: "spectree/" in frame or "pydantic" in frame or "service_core/validation.py" in frame,
-    ),
+    ("request validation", lambda frame: "spectree/" in frame or "service_core/validation.py" in frame),
     # py-spy writes paths relative to sys.path: a view is `get_post (posts/api.py:81)`.
     ("views and service_core", lambda frame: "service_core/" in frame or any(f"({name}/" in frame for name in NAMES)),
     ("Flask and Werkzeug", lambda frame: "flask/" in frame or "werkzeug/" in frame),
@@ -53,8 +50,15 @@ def idle(frames: list[str]) -> bool:
     return "wait_for_and_dispatch_events" in leaf or "select (selectors" in leaf or "concurrent/futures/thread" in leaf
 
 
+def _neutral(frame: str) -> bool:
+    """pydantic works for whoever calls it (request validation, response bodies): its caller decides."""
+    return "pydantic" in frame
+
+
 def layer_of(frames: list[str], rules: list[Rule] = RULES) -> str:
     for frame in reversed(frames):
+        if _neutral(frame):
+            continue
         for layer, claims in rules:
             if claims(frame):
                 return layer

@@ -18,6 +18,8 @@ FLASK = "Flask.wsgi_app (flask/app.py:1518)"
 SPECTREE = "FlaskPlugin.validate (spectree/plugins/flask_plugin.py:133)"
 VIEW = "get_post (posts/api.py:81)"  # py-spy writes paths relative to sys.path
 QUERY = "DefaultDialect.do_execute (sqlalchemy/engine/default.py:951)"
+PYDANTIC = "BaseModel.model_validate (pydantic/main.py:705)"
+AS_JSON = "as_json (service_core/responses.py:58)"
 PING = "_PGDialect_common_psycopg.do_ping (sqlalchemy/dialects/postgresql/_psycopg_common.py:190)"
 
 
@@ -29,7 +31,10 @@ def raw(*stacks: tuple[list[str], int]) -> list[str]:
 def test_the_deepest_frame_that_names_a_layer_decides() -> None:
     assert layer_of([GUNICORN, FLASK, SPECTREE, VIEW, QUERY]) == "db: statements (BEGIN and the query)"
     assert layer_of([GUNICORN, FLASK, SPECTREE, VIEW]) == "views and service_core"
-    assert layer_of([GUNICORN, FLASK, SPECTREE]) == "request validation (spectree, pydantic)"
+    assert layer_of([GUNICORN, FLASK, SPECTREE]) == "request validation"
+    # pydantic is counted where it is called from: validating a request, or writing a response body
+    assert layer_of([GUNICORN, FLASK, SPECTREE, PYDANTIC]) == "request validation"
+    assert layer_of([GUNICORN, FLASK, VIEW, AS_JSON, PYDANTIC]) == "response bodies (as_json)"
     assert layer_of([GUNICORN, FLASK]) == "Flask and Werkzeug"
     assert layer_of(["main (x.py:1)"]) == OTHER
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from werkzeug.test import TestResponse
 
 import registry
 from scripts.stack import local_stack
@@ -38,6 +39,15 @@ def posts_app(migrated_database: Callable[..., str], validate: str) -> Flask:
     return make_app("posts", uri, AUTH_PROFILE="isolated", VALIDATE_RESPONSES=validate)
 
 
+def request_with(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, view: str, path: str, answer: tuple[object, int]
+) -> TestResponse:
+    """`path` requested from `app`, whose `view` is replaced by one that gives `answer`."""
+    monkeypatch.setitem(app.view_functions, view, lambda **_: answer)
+    method = "delete" if view == "posts.delete_post" else "get"
+    return getattr(app.test_client(), method)(path)
+
+
 @pytest.mark.parametrize(("view", "path", "answer", "problem"), STRAYS)
 def test_an_answer_off_its_documented_model_is_a_500_naming_endpoint_and_error(
     migrated_database: Callable[..., str],
@@ -49,10 +59,8 @@ def test_an_answer_off_its_documented_model_is_a_500_naming_endpoint_and_error(
     problem: str,
 ) -> None:
     app = posts_app(migrated_database, "true")
-    monkeypatch.setitem(app.view_functions, view, lambda **_: answer)
-    method = "delete" if view == "posts.delete_post" else "get"
     with caplog.at_level(logging.ERROR, logger="service_core.responses"):
-        response = getattr(app.test_client(), method)(path)
+        response = request_with(app, monkeypatch, view, path, answer)
     assert response.status_code == 500
     where = f"{view} {answer[1]}"
     assert response.json["msg"].startswith(f"La respuesta no sigue su modelo documentado ({where}): {problem}")
@@ -70,10 +78,7 @@ def test_off_an_answer_is_served_as_the_view_gave_it(
     answer: tuple[object, int],
     problem: str,
 ) -> None:
-    app = posts_app(migrated_database, "false")
-    monkeypatch.setitem(app.view_functions, view, lambda **_: answer)
-    method = "delete" if view == "posts.delete_post" else "get"
-    response = getattr(app.test_client(), method)(path)
+    response = request_with(posts_app(migrated_database, "false"), monkeypatch, view, path, answer)
     body, status = answer
     assert response.status_code == status
     assert (response.json if response.is_json else response.get_data(as_text=True)) == body

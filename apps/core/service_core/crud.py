@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Delete, Insert, Row, Select, bindparam, delete, insert, inspect, select
+from sqlalchemy import Delete, Insert, Row, Select, bindparam, delete, insert, select
 
 from service_core import db
 from service_core.errors import ApiError
@@ -23,7 +23,6 @@ Model = TypeVar("Model")
 
 @dataclass(frozen=True)
 class ByIdStatements:
-    columns: tuple[str, ...]
     insert: Insert
     read: Select[Any]
     delete: Delete
@@ -33,20 +32,17 @@ class ByIdStatements:
 def statements(model: type) -> ByIdStatements:
     by_id = model.id == bindparam("row_id")
     return ByIdStatements(
-        tuple(column.key for column in inspect(model).column_attrs),
         insert(model),
         select(model).where(by_id),
         delete(model).where(by_id),
     )
 
 
-def insert_owned(row: object) -> tuple[dict[str, str], int]:
-    """Store a new row (a model instance) that belongs to the caller, in one INSERT of its column values; the
-    contract's answer `{"id", "userId", "createdAt"}`, 201. Columns left unset take their defaults."""
-    model = statements(type(row))
-    values = {key: value for key in model.columns if (value := getattr(row, key)) is not None}
+def insert_owned(model: type, **values: object) -> tuple[dict[str, str], int]:
+    """Store a new row of `model` that belongs to the caller, in one INSERT of `values` (column names); the
+    contract's answer `{"id", "userId", "createdAt"}`, 201. Columns not given take their defaults."""
     values.setdefault("id", uuid.uuid4())  # made here, so that the answer can name it without a RETURNING
-    db.execute(model.insert, values)
+    db.execute(statements(model).insert, values)
     return as_json(CreatedBy, values), 201
 
 

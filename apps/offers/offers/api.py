@@ -5,17 +5,15 @@ from __future__ import annotations
 import uuid
 
 from flask import request
-from sqlalchemy import select
 
 from offers.models import SIZES, Offer
 from offers.schemas import NEW_OFFER, OFFER_QUERY, NewOffer, OfferQuery, Offers, to_cents
 from offers.schemas import Offer as OfferOut
-from service_core import db
 from service_core.crud import delete_or_404, insert_owned, read_or_404
 from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
 from service_core.ids import utcnow
-from service_core.listing import owner_id, paginate
+from service_core.listing import equal, list_rows, owner_id
 from service_core.profiles import current_user_id
 from service_core.responses import CreatedBy, as_json
 from service_core.validation import BY_ID_ERRORS, Message
@@ -41,7 +39,8 @@ def create_offer():
     if body.offer < 0:
         raise ApiError(412, NEGATIVE_OFFER)
     now = utcnow()
-    offer = Offer(
+    return insert_owned(
+        Offer,
         post_id=uuid.UUID(body.postId),
         user_id=uuid.UUID(current_user_id()),
         description=body.description,
@@ -51,7 +50,6 @@ def create_offer():
         created_at=now,
         updated_at=now,  # a new offer has not been updated: both times are the same
     )
-    return insert_owned(offer)
 
 
 @api.get("", query=OFFER_QUERY, HTTP_200=Offers, HTTP_400=Message)
@@ -61,13 +59,8 @@ def list_offers():
     The filters combine with AND; an unknown post or user gives []. Oldest first; `limit`/`offset` page through.
     """
     query: OfferQuery = request.context.query
-    statement = select(Offer)
-    if query.post is not None:
-        statement = statement.where(Offer.post_id == uuid.UUID(query.post))
-    if query.owner is not None:
-        statement = statement.where(Offer.user_id == owner_id(query.owner))
-    statement = paginate(statement, query, Offer.created_at, Offer.id)
-    return as_json(Offers, db.rows(statement))
+    rows = list_rows(Offer, query, post_id=equal(query.post, uuid.UUID), user_id=equal(query.owner, owner_id))
+    return as_json(Offers, rows)
 
 
 @api.get("/<uuid:offer_id>", HTTP_200=OfferOut, **BY_ID_ERRORS)

@@ -6,17 +6,15 @@ import uuid
 from datetime import datetime
 
 from flask import request
-from sqlalchemy import select
 
 from posts.models import Post
 from posts.schemas import NEW_POST, POST_QUERY, NewPost, PostQuery, Posts
 from posts.schemas import Post as PostOut
-from service_core import db
 from service_core.crud import delete_or_404, insert_owned, read_or_404
 from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
 from service_core.ids import parse_datetime, utcnow
-from service_core.listing import owner_id, paginate
+from service_core.listing import equal, list_rows, owner_id
 from service_core.profiles import current_user_id
 from service_core.responses import CreatedBy, as_json
 from service_core.validation import BY_ID_ERRORS, Message
@@ -49,14 +47,14 @@ def create_post():
     body: NewPost = request.context.json
     now = utcnow()  # also the creation time, so that the expiry is after it (ck_posts_expire_at)
     expire_at = _expiry(body.expireAt, now)
-    post = Post(
+    return insert_owned(
+        Post,
         route_id=uuid.UUID(body.routeId),
         user_id=uuid.UUID(current_user_id()),
         expire_at=expire_at,
         created_at=now,
         updated_at=now,
     )  # a new post has not been updated: both times are the same
-    return insert_owned(post)
 
 
 @api.get("", query=POST_QUERY, HTTP_200=Posts, HTTP_400=Message)
@@ -66,16 +64,15 @@ def list_posts():
     Oldest first; `limit`/`offset` page through. An unknown route or user gives [].
     """
     query: PostQuery = request.context.query
-    statement = select(Post)
-    if query.expire is not None:
-        now = utcnow()
-        statement = statement.where(Post.expire_at <= now if query.expire == "true" else Post.expire_at > now)
-    if query.route is not None:
-        statement = statement.where(Post.route_id == uuid.UUID(query.route))
-    if query.owner is not None:
-        statement = statement.where(Post.user_id == owner_id(query.owner))
-    statement = paginate(statement, query, Post.created_at, Post.id)
-    return as_json(Posts, db.rows(statement))
+    expire = None if query.expire is None else ("<=" if query.expire == "true" else ">", utcnow())
+    rows = list_rows(
+        Post,
+        query,
+        expire_at=expire,
+        route_id=equal(query.route, uuid.UUID),
+        user_id=equal(query.owner, owner_id),
+    )
+    return as_json(Posts, rows)
 
 
 @api.get("/<uuid:post_id>", HTTP_200=PostOut, **BY_ID_ERRORS)

@@ -14,7 +14,7 @@ from service_core.crud import delete_or_404, read_or_404
 from service_core.endpoints import ServiceApi
 from service_core.errors import ApiError
 from service_core.ids import utcnow
-from service_core.listing import paginate
+from service_core.listing import equal, list_rows
 from service_core.responses import Created, as_json
 from service_core.validation import BY_ID_ERRORS, Message
 
@@ -70,11 +70,7 @@ def list_routes():
     oldest first; `limit`/`offset` page through.
     """
     query: RouteQuery = request.context.query
-    statement = select(Route)
-    if query.flight is not None:
-        statement = statement.where(Route.flight_id == query.flight)
-    statement = paginate(statement, query, Route.created_at, Route.id)
-    return as_json(Routes, db.rows(statement))
+    return as_json(Routes, list_rows(Route, query, flight_id=equal(query.flight)))
 
 
 @api.get("/<uuid:route_id>", HTTP_200=RouteOut, **BY_ID_ERRORS)
