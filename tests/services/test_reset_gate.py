@@ -15,7 +15,6 @@ import requests
 
 import registry
 from scripts.stack.service_process import ServiceProcess, free_port, service_env
-from service_core.config import ConfigError, Settings
 from tests.services.protected import module_caller
 from tests.services.rows import one_row
 from tests.support.callers import Caller
@@ -81,19 +80,6 @@ def test_reset_on_deletes_every_row_under_gunicorn(migrated_database: Callable[.
         assert (response.status_code, response.json()) == (200, {"msg": "Todos los datos fueron eliminados"})
         assert count(server.url, "users") == 0
         assert "/users/reset" in requests.get(f"{server.url}/users/openapi.json", timeout=5).json()["paths"]
-
-
-@pytest.mark.parametrize(("value", "enabled"), [(None, False), ("false", False), ("true", True)])
-def test_reset_enabled_reads_true_false_or_unset(value: str | None, enabled: bool) -> None:
-    environ = {"DATABASE_URI": "postgresql://u:p@db/x"} | ({} if value is None else {"RESET_ENABLED": value})
-    assert Settings.from_env("users", environ).reset_enabled is enabled
-
-
-@pytest.mark.parametrize("value", ["yes", "True", "1", "", "true "])
-def test_any_other_value_is_a_one_sentence_error(value: str) -> None:
-    with pytest.raises(ConfigError) as error:
-        Settings.from_env("users", {"DATABASE_URI": "postgresql://u:p@db/x", "RESET_ENABLED": value})
-    assert str(error.value) == f"RESET_ENABLED must be `true` or `false`, not {value!r}."
 
 
 def test_an_invalid_value_stops_the_service_at_start_up(migrated_database: Callable[..., str], tmp_path) -> None:

@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 
 import registry
 from scripts.stack import local_stack
-from service_core.config import ConfigError, Settings
+from service_core.config import Settings
 from tests.services.service_apps import make_app
 
 POST_ID = "0b7e3c1a-9d2f-4e8a-b5c6-7d8e9f0a1b2c"
@@ -109,16 +109,3 @@ def test_the_local_stack_and_the_images_leave_it_off(profile: str, tmp_path: Pat
     images_and_manifests = [*registry.ROOT.glob("apps/*/Dockerfile"), *registry.ROOT.glob("gitops/**/*.yaml")]
     assert images_and_manifests
     assert [path for path in images_and_manifests if "VALIDATE_RESPONSES" in path.read_text()] == []
-
-
-@pytest.mark.parametrize(("value", "on"), [(None, False), ("false", False), ("true", True)])
-def test_validate_responses_reads_true_false_or_unset(value: str | None, on: bool) -> None:
-    environ = {"DATABASE_URI": "postgresql://u:p@db/x"} | ({} if value is None else {"VALIDATE_RESPONSES": value})
-    assert Settings.from_env("posts", environ).validate_responses is on
-
-
-@pytest.mark.parametrize("value", ["yes", "True", "1", "", "true "])
-def test_any_other_value_is_a_one_sentence_error(value: str) -> None:
-    with pytest.raises(ConfigError) as error:
-        Settings.from_env("posts", {"DATABASE_URI": "postgresql://u:p@db/x", "VALIDATE_RESPONSES": value})
-    assert str(error.value) == f"VALIDATE_RESPONSES must be `true` or `false`, not {value!r}."
