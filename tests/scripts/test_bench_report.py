@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from scripts.bench.command import markdown, parse_args, settings_list, summaries
-from scripts.bench.measure import BASELINE, SettingFigures
+from scripts.bench.measure import BASELINE, WRITE_BASELINE, SettingFigures
 from scripts.bench.report import COLUMNS, EXTRA_COLUMNS, markdown_table, text_table
 from scripts.bench.result import Result
 from scripts.bench.stats import Pair, Run
@@ -86,3 +86,19 @@ def test_settings_are_checked_by_name() -> None:
     assert settings_list("sync, shipped") == ["sync", "shipped"]
     with pytest.raises(argparse.ArgumentTypeError, match="shipped, sync"):
         settings_list("fast")
+
+
+def test_each_baseline_has_its_row_from_the_runs_paired_with_it() -> None:
+    """A create is paired with the INSERT baseline, a read with the lookup: one row each, in the order run."""
+    pairs = [
+        Pair(1, "GET /a", run(1000, 10), run(950, 12), BASELINE),
+        Pair(1, "POST /a", run(500, 20), run(600, 22), WRITE_BASELINE),
+        Pair(2, "GET /a", run(1100, 10), run(990, 12), BASELINE),
+        Pair(2, "POST /a", run(400, 20), run(600, 22), WRITE_BASELINE),
+    ]
+    figures = SettingFigures("sync", {}, pairs, {"GET /a": 0.9, "POST /a": 0.9}, FIGURES.route_filter_latency)
+    rows = {summary.endpoint: summary for summary, _ in summaries(figures)}
+    assert list(rows) == [BASELINE, WRITE_BASELINE, "GET /a", "POST /a"]
+    assert (rows[BASELINE].runs, rows[BASELINE].rps.median) == (2, 1050)
+    assert (rows[WRITE_BASELINE].runs, rows[WRITE_BASELINE].rps.median) == (2, 450)
+    assert rows["POST /a"].ratio.median == pytest.approx((1.2 + 1.5) / 2)
