@@ -32,15 +32,15 @@ class PartialWriteRisk(RuntimeError):
     """A flush of several rows outside `db.transaction()`: in autocommit it could stop half way."""
 
 
-def init_engine(app: Flask, database_uri: str, application_name: str = "") -> Engine:
+def init_engine(app: Flask, database_uri: str) -> Engine:
     engine = create_engine(
         database_uri,
         isolation_level="AUTOCOMMIT",
         pool_size=5,
         max_overflow=10,
         pool_timeout=5,
-        # Names the service in pg_stat_activity and the server's log.
-        connect_args={"application_name": application_name or app.name},
+        # Names the service (the app's name) in pg_stat_activity and the server's log.
+        connect_args={"application_name": app.name},
     )
     event.listen(engine, "checkout", _drop_if_closed)
     autocommit = sessionmaker(engine, expire_on_commit=False)
