@@ -7,7 +7,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -92,14 +92,13 @@ def measured_endpoints(stack: LocalStack, poster: Poster) -> list[Measured]:
     post_id = listed.json()[0]["id"]
     posts_pid, users_pid = stack.processes["posts"].process.pid, stack.processes["users"].process.pid
     by_route = f"{posts}/posts?route={poster.route_id}"
-    new_post = {"method": "POST", "url": f"{posts}/posts", "expect": 201, "headers": auth}
-    new_post["post_expire_at"] = in_days(30)
+    new_post = Endpoint("POST /posts", "POST", f"{posts}/posts", 201, auth, post_expire_at=in_days(30))
     return [
         Measured(Endpoint("GET /posts/{id}", "GET", f"{posts}/posts/{post_id}", 200, auth), posts_pid),
         Measured(Endpoint("GET /posts?route=", "GET", by_route, 200, auth, min_ratio=0.8), posts_pid),
-        Measured(Endpoint("POST /posts", **new_post), posts_pid),
+        Measured(new_post, posts_pid),
         # The same create against a bare INSERT: both wait for the WAL flush at commit, which the read does not.
-        Measured(Endpoint("POST /posts, × the INSERT", **new_post, baseline="write"), posts_pid),
+        Measured(replace(new_post, name="POST /posts, × the INSERT", baseline="write"), posts_pid),
         Measured(Endpoint("GET /users/me", "GET", f"{users}/users/me", 200, auth), users_pid),
     ]
 
@@ -119,7 +118,7 @@ def progress(pair: Pair) -> str:
     if baseline.errors:
         errors += f", baseline errors {baseline.errors} {baseline.error_statuses}"
     return (
-        f"  round {pair.round}  {pair.endpoint:18} {measured.rps:7.0f} req/s, baseline {baseline.rps:7.0f}: "
+        f"  round {pair.round}  {pair.endpoint:26} {measured.rps:7.0f} req/s, baseline {baseline.rps:7.0f}: "
         f"{pair.ratio:4.2f} x  p99 {measured.p99_ms:6.1f} ms ({pair.p99_ratio:4.2f} x)  CPU per request: app "
         f"{pair.measured.per_request_ms(pair.measured.app_cpu_s):5.2f} ms, db "
         f"{pair.measured.per_request_ms(pair.measured.db_cpu_s):5.2f} ms, load "
