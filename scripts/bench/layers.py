@@ -38,9 +38,12 @@ RULES: list[Rule] = [
 OTHER = "other"
 
 
-def frames_of(line: str) -> tuple[list[str], int]:
-    """One raw line: its frames, outermost first (without py-spy's `process …` prefixes), and its count."""
+def frames_of(line: str) -> tuple[list[str], int] | None:
+    """One raw line: its frames, outermost first (without py-spy's `process …` prefixes), and its count; None
+    for a line that does not end in a count (a frame name with a line break in it, which py-spy writes as it is)."""
     stack, _, count = line.rstrip("\n").rpartition(" ")
+    if not count.isdigit():
+        return None
     return [frame for frame in stack.split(";") if frame and not frame.startswith("process ")], int(count)
 
 
@@ -69,11 +72,10 @@ def shares(raw_lines: Iterable[str]) -> dict[str, float]:
     """Each layer's share of the busy samples (idle threads left out), largest first; they sum to 1."""
     counts: Counter[str] = Counter()
     for line in raw_lines:
-        if not line.strip():
+        sample = frames_of(line)
+        if sample is None:
             continue
-        if not line.rstrip().rpartition(" ")[2].isdigit():
-            continue  # a frame name with a line break in it (py-spy writes it as it is): rare, and unreadable
-        frames, count = frames_of(line)
+        frames, count = sample
         if not idle(frames):
             counts[layer_of(frames)] += count
     total = sum(counts.values())

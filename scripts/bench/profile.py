@@ -40,12 +40,11 @@ def record(py_spy_path: str, pid: int, seconds: int, out: Path, *, gil: bool) ->
     return subprocess.Popen([*command, "--gil"] if gil else command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def profile_one(generator: LoadGenerator, measured: Measured, db_pid: int, seconds: int, work: Path) -> str:
-    """One endpoint under load, sampled; its table as Markdown."""
+def profile_one(tool: str, generator: LoadGenerator, measured: Measured, db_pid: int, seconds: int, work: Path) -> str:
+    """One endpoint under load, sampled by py-spy (`tool`); its table as Markdown."""
     runs: list[Run] = []
     load = threading.Thread(target=lambda: runs.append(run_once(generator, measured, db_pid, seconds)))
     load.start()
-    tool = py_spy()
     outputs = {gil: work / f"{'gil' if gil else 'wall'}.txt" for gil in (True, False)}
     recorders = [record(tool, measured.app_pid, max(1, seconds - 2), out, gil=gil) for gil, out in outputs.items()]
     for recorder in recorders:
@@ -78,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10, help="seconds of load per endpoint (sampled: all but 2)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "profile.md")
     args = parser.parse_args(argv)
-    py_spy()  # before a stack is started for nothing
+    tool = py_spy()  # before a stack is started for nothing
     generator = pick_generator(8)
     state = ROOT / "build" / "profile-stack"
     shutil.rmtree(state, ignore_errors=True)
@@ -87,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         for index, measured in enumerate([*bench.baselines.values(), *bench.endpoints]):
             work = Path(scratch) / str(index)
             work.mkdir()
-            sections.append(profile_one(generator, measured, bench.db_pid, args.seconds, work))
+            sections.append(profile_one(tool, generator, measured, bench.db_pid, args.seconds, work))
             print(sections[-1], "\n", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(f"# `make profile`: {generator.description}\n\n" + "\n\n".join(sections) + "\n")

@@ -48,6 +48,7 @@ def test_shares_leave_idle_threads_out_and_sum_to_one() -> None:
         (["Thread.run (threading.py:982)", "_worker (concurrent/futures/thread.py:81)"], 40),
     )
     assert frames_of(lines[0]) == ([GUNICORN, FLASK, VIEW, QUERY], 6)
+    assert frames_of("f (x.py:1);g (a name cut by a line break") is None and frames_of("") is None
     assert shares(lines) == {
         "db: statements (BEGIN and the query)": 0.6,
         "db: pre-ping SELECT 1": 0.3,

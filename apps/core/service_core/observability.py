@@ -41,12 +41,17 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+def log_time(seconds: float) -> str:
+    """A moment as logging writes asctime by default (local time, milliseconds): `2026-12-01 23:40:00,123`."""
+    return f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(seconds))},{int(seconds % 1 * 1000):03d}"
+
+
 class JsonFormatter(logging.Formatter):
     """Each record one JSON object; `extra={"fields": {...}}` merges structured fields in."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "ts": self.formatTime(record),
+            "ts": log_time(record.created),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
@@ -71,8 +76,8 @@ class AccessLog:
     """One JSON line per request on stdout, in JsonFormatter's shape (logger `access`, message `request`).
 
     Written on every request, so it skips what logging does per record and this line never needs (a LogRecord,
-    the caller's frame, the handler chain): 5 µs a line instead of 13 µs. `logging.getLogger("access")` set
-    above INFO still turns it off.
+    the caller's frame, the handler chain): 6.6 µs a line instead of 11.8 µs, to a file. The `access` logger
+    set above INFO still turns it off.
     """
 
     def __init__(self, service: str) -> None:
@@ -83,10 +88,9 @@ class AccessLog:
     def write(self, method: str, path: str, status: int, duration: float, request_id: str) -> None:
         if not self._logger.isEnabledFor(logging.INFO):
             return
-        now = time.time()
         line = json.dumps(
             {
-                "ts": f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now))},{int(now % 1 * 1000):03d}",
+                "ts": log_time(time.time()),
                 "level": "INFO",
                 "logger": "access",
                 "msg": "request",
